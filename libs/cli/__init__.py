@@ -1,0 +1,1 @@
+"""The govmesh command line."""

@@ -1,0 +1,1 @@
+"""Runtime shared by every govmesh service: Kafka I/O, signing, outbox/inbox, DLQ, metrics."""

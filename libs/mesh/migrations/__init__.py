@@ -1,0 +1,1 @@
+"""Alembic environment shared by every stateful service (one schema per service)."""

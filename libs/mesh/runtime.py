@@ -1,0 +1,130 @@
+"""Composition root helpers: one `ServiceRuntime` per service process.
+
+It owns the keys, the producer (the principal's declared topics plus its DLQ), the
+consumers, the optional database engine with its outbox relay, and runs them beside
+the HTTP app until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from uuid import UUID
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from govmesh.mesh.codec import make_envelope
+from govmesh.mesh.db import OutboxRelay, Transactional, TxHandler, create_engine
+from govmesh.mesh.kafka import BatchHandler, MeshConsumer, MeshProducer
+from govmesh.mesh.settings import MeshSettings
+from govmesh.mesh.signing import Signer, TrustStore
+from govmesh.schemas import Envelope, dlq_topic
+from govmesh.schemas.common import Message
+
+log = structlog.get_logger(__name__)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: MeshSettings,
+        *,
+        produces: Sequence[str],
+        consumes: Sequence[str] = (),
+        schema: str | None = None,
+    ):
+        self.settings = settings
+        self.signer = Signer.load(settings.keys_dir, settings.principal)
+        self.trust = TrustStore.load(settings.keys_dir)
+        topics = list(produces)
+        if consumes:
+            topics.append(dlq_topic(settings.principal))
+        self.producer = MeshProducer(settings, topics)
+        self.engine: AsyncEngine | None = None
+        self.relay: OutboxRelay | None = None
+        if schema is not None:
+            self.engine = create_engine(settings.require_database(), schema)
+            self.relay = OutboxRelay(self.engine, self.producer, settings.principal.value)
+        self.consumers: list[MeshConsumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def envelope(
+        self,
+        message: Message,
+        *,
+        cause: Envelope | None = None,
+        event_id: UUID | None = None,
+        correlation_id: UUID | None = None,
+        input_digest: str | None = None,
+    ) -> Envelope:
+        return make_envelope(
+            message,
+            self.signer,
+            cause=cause,
+            event_id=event_id,
+            correlation_id=correlation_id,
+            input_digest=input_digest,
+        )
+
+    def consumer(self, topics: Sequence[str], group_id: str, handler: BatchHandler) -> MeshConsumer:
+        consumer = MeshConsumer(
+            self.settings,
+            topics=topics,
+            group_id=group_id,
+            handler=handler,
+            trust=self.trust,
+            signer=self.signer,
+            dlq=self.producer,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def transactional(self, handler: TxHandler) -> Transactional:
+        if self.engine is None:
+            raise RuntimeError("a transactional handler needs a database schema")
+        return Transactional(self.engine, handler, self.relay)
+
+    async def start(self) -> None:
+        await self.producer.start()
+        if self.relay is not None:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for consumer in self.consumers:
+            await consumer.start()
+            self._tasks.append(
+                asyncio.create_task(consumer.run(), name=f"consumer-{consumer.name}")
+            )
+
+    async def stop(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.producer.stop()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+    async def serve(self, app: FastAPI) -> None:
+        """Run the HTTP app beside the consumers until uvicorn sees SIGINT/SIGTERM."""
+        config = uvicorn.Config(
+            app,
+            host=self.settings.http_host,
+            port=self.settings.http_port,
+            log_level="warning",
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        await self.start()
+        try:
+            await server.serve()
+        finally:
+            await self.stop()

@@ -1,0 +1,42 @@
+"""Settings from GOVMESH_* environment variables (pydantic-settings).
+
+This is the only place that reads the environment; services subclass `MeshSettings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from govmesh.schemas import Principal
+
+
+class MeshSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVMESH_", extra="ignore", frozen=True)
+
+    principal: Principal
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    database_url: str | None = None
+    keys_dir: Path = Path(".govmesh/keys")
+    topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._\-]*$")
+    dev_mode: bool = False
+    fetch_max_wait_ms: int = Field(default=100, ge=1, le=5000)
+    max_batch: int = Field(default=500, ge=1, le=10_000)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=0, ge=0, le=65535)
+    log_level: str = "INFO"
+
+    def kafka_topic(self, logical: str) -> str:
+        """The broker topic for a registry topic (a prefix isolates tests and tenants)."""
+        return f"{self.topic_prefix}{logical}"
+
+    def require_database(self) -> str:
+        if not self.database_url:
+            from govmesh.mesh.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"GOVMESH_DATABASE_URL is required for the {self.principal.value} service"
+            )
+        return self.database_url

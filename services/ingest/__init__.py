@@ -1,0 +1,1 @@
+"""govmesh ingest service."""

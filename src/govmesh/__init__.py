@@ -1,0 +1,1 @@
+"""govmesh: governed, auditable change control."""

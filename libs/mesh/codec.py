@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
 
 from govmesh.mesh.errors import Rejected
 from govmesh.mesh.signing import Signer, TrustStore
-from govmesh.schemas import Envelope, TopicSpec, digest
+from govmesh.schemas import Envelope, TopicSpec
 from govmesh.schemas.common import Message
 
 
@@ -47,14 +46,10 @@ def make_envelope(
         produced_at=produced_at or datetime.now(UTC),
         causation_id=cause.event_id if cause else None,
         correlation_id=correlation_id or (cause.correlation_id if cause else None),
-        input_digest=input_digest or (digest(_signed_form(cause)) if cause else None),
+        input_digest=input_digest or (cause.signed_digest() if cause else None),
         data=message.model_dump(mode="json"),
     )
     return signer.sign(envelope)
-
-
-def _signed_form(envelope: Envelope) -> dict[str, Any]:
-    return envelope.model_dump(mode="json")
 
 
 def decode(value: bytes | None, spec: TopicSpec, trust: TrustStore) -> tuple[Envelope, Message]:
@@ -92,7 +87,7 @@ def decode(value: bytes | None, spec: TopicSpec, trust: TrustStore) -> tuple[Env
             f"(allowed: {sorted(p.value for p in spec.producers)})",
             claimed_str,
         )
-    trust.verify(envelope)
+    trust.verify(envelope, value)
     return envelope, message
 
 

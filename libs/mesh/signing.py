@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from govmesh.mesh.errors import ConfigurationError, Rejected
 from govmesh.schemas import Envelope, Principal
+from govmesh.schemas.envelope import signed_bytes_of_wire
 
 TRUST_FILE = "trust.json"
 
@@ -74,8 +75,9 @@ class Signer:
             raise ConfigurationError(
                 f"signer {self.principal.value!r} cannot sign for {envelope.producer.value!r}"
             )
-        signature = self.key.sign(envelope.signing_bytes())
-        return envelope.model_copy(update={"signature": base64.b64encode(signature).decode()})
+        signed = envelope.signing_bytes()
+        signature = base64.b64encode(self.key.sign(signed)).decode()
+        return envelope.model_copy(update={"signature": signature}).with_signed_bytes(signed)
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,12 @@ class TrustStore:
             }
         )
 
-    def verify(self, envelope: Envelope) -> None:
-        """Raise `Rejected` unless the envelope is signed by its claimed producer's trusted key."""
+    def verify(self, envelope: Envelope, raw: bytes | None = None) -> None:
+        """Raise `Rejected` unless the envelope is signed by its claimed producer's trusted key.
+
+        `raw` is the wire form it was parsed from; when given, the signed bytes are
+        taken from it instead of re-encoding the envelope.
+        """
         producer = envelope.producer.value
         if envelope.signature is None:
             raise Rejected(
@@ -112,10 +118,10 @@ class TrustStore:
                 f"no trusted key for producer {producer!r} in the trust file",
                 producer,
             )
+        signed = signed_bytes_of_wire(raw, envelope.signature) if raw is not None else None
         try:
-            key.verify(
-                base64.b64decode(envelope.signature, validate=True), envelope.signing_bytes()
-            )
+            signature = base64.b64decode(envelope.signature, validate=True)
+            key.verify(signature, signed or envelope.signing_bytes())
         except (InvalidSignature, ValueError):
             raise Rejected(
                 "signature",
@@ -123,3 +129,5 @@ class TrustStore:
                 f"signature does not verify with {producer!r}'s key",
                 producer,
             ) from None
+        if signed is not None:
+            envelope.with_signed_bytes(signed)

@@ -15,11 +15,12 @@ from pydantic import AwareDatetime, Field, field_validator
 from govmesh.schemas.common import EventType, Message, Model, Source, SubmitterType
 
 _EXECUTABLE = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed)\b|javascript\s*:|\bon[a-z]+\s*=\s*[\"']",
+    r"<\s*/?\s*(script|iframe|object|embed)\b|javascript\s*:|<[^>]*\bon[a-z]+\s*=",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
+# International (+…) or separated national numbers; bare digit runs are CRM user ids.
+_PHONE = re.compile(r"^\+\d[\d\s().\-]{6,18}$|^\(?\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}$")
 
 #: Field path (dotted) -> the field-level error code SPEC §2 names for it.
 FIELD_ERROR_CODES: dict[str, str] = {

@@ -15,7 +15,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from govmesh.schemas import GovernanceSignal, SignalType
 
 
-async def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes | None]]) -> None:
+async def produce_raw(
+    bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes | None]]
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False, acks="all")
     await producer.start()
     try:
@@ -34,8 +36,12 @@ async def drain(
 ) -> list[Any]:
     """Read a topic from the beginning (no group) until `until(records)` or time runs out."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-        enable_auto_commit=False, group_id=None, fetch_max_wait_ms=100,
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        fetch_max_wait_ms=100,
     )
     await consumer.start()
     records: list[Any] = []

@@ -32,8 +32,9 @@ async def record_effect(conn: AsyncConnection, batch: list[Delivery], _: OutboxW
 
 async def consume_then_die(schema: str) -> None:
     """Handle one batch durably, then die before the offset commit (SIGKILL)."""
-    runtime = ServiceRuntime(MeshSettings(), produces=[], consumes=["governance.signals"],
-                             schema=schema)
+    runtime = ServiceRuntime(
+        MeshSettings(), produces=[], consumes=["governance.signals"], schema=schema
+    )
     transactional = runtime.transactional(record_effect)
 
     async def handler(batch: list[Delivery]) -> None:

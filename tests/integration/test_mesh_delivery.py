@@ -30,13 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _env(settings) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "GOVMESH_PRINCIPAL": settings.principal.value,
-        "GOVMESH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "GOVMESH_DATABASE_URL": settings.database_url,
-        "GOVMESH_KEYS_DIR": str(settings.keys_dir),
-        "GOVMESH_TOPIC_PREFIX": settings.topic_prefix,
-    })
+    env.update(
+        {
+            "GOVMESH_PRINCIPAL": settings.principal.value,
+            "GOVMESH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            "GOVMESH_DATABASE_URL": settings.database_url,
+            "GOVMESH_KEYS_DIR": str(settings.keys_dir),
+            "GOVMESH_TOPIC_PREFIX": settings.topic_prefix,
+        }
+    )
     return env
 
 
@@ -57,12 +59,19 @@ async def test_killed_between_db_commit_and_offset_commit_redelivery_is_a_no_op(
     schema = await _schema(database_url)
     console = Signer.load(keys_dir, Principal.CONSOLE)
     envelope = make_envelope(governance_signal("LOGS_LIST"), console)
-    await produce_raw(settings.kafka_bootstrap, settings.kafka_topic("governance.signals"),
-                      [(b"LOGS_LIST", envelope.to_bytes())])
+    await produce_raw(
+        settings.kafka_bootstrap,
+        settings.kafka_topic("governance.signals"),
+        [(b"LOGS_LIST", envelope.to_bytes())],
+    )
 
     proc = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "tests.integration.procs", "consume", schema],
-        cwd=ROOT, env=_env(settings), timeout=90, capture_output=True,
+        subprocess.run,
+        [sys.executable, "-m", "tests.integration.procs", "consume", schema],
+        cwd=ROOT,
+        env=_env(settings),
+        timeout=90,
+        capture_output=True,
     )
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
 
@@ -71,8 +80,7 @@ async def test_killed_between_db_commit_and_offset_commit_redelivery_is_a_no_op(
         assert await conn.scalar(sa.text("SELECT count(*) FROM effects")) == 1
 
     # A new process of the same group gets the message again: the inbox drops it.
-    runtime = ServiceRuntime(settings, produces=[], consumes=["governance.signals"],
-                             schema=schema)
+    runtime = ServiceRuntime(settings, produces=[], consumes=["governance.signals"], schema=schema)
     effect_calls: list[UUID] = []
 
     async def counting(conn, batch: list[Delivery], outbox: OutboxWriter) -> None:
@@ -126,7 +134,8 @@ async def test_outbox_relay_killed_mid_batch_publishes_every_committed_row_and_n
     topic = settings.kafka_topic("governance.signals")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.integration.procs", "relay", schema, "40"],
-        cwd=ROOT, env=_env(settings),
+        cwd=ROOT,
+        env=_env(settings),
     )
     try:
         await drain(settings.kafka_bootstrap, topic, until=lambda r: len(r) >= 120, timeout_s=60)
@@ -139,11 +148,13 @@ async def test_outbox_relay_killed_mid_batch_publishes_every_committed_row_and_n
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.integration.procs", "relay", schema, "40"],
-        cwd=ROOT, env=_env(settings),
+        cwd=ROOT,
+        env=_env(settings),
     )
     try:
         records = await drain(
-            settings.kafka_bootstrap, topic,
+            settings.kafka_bootstrap,
+            topic,
             until=lambda r: {x.key for x in r} >= {e.data["scope"].encode() for e in committed},
             timeout_s=60,
         )

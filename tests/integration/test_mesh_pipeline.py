@@ -68,8 +68,12 @@ async def test_each_refusal_lands_in_dlq_with_its_reason_and_the_next_good_messa
     dlq = MeshProducer(settings, ["eligibility.dlq"])
     await dlq.start()
     consumer = MeshConsumer(
-        settings, topics=["governance.signals"], group_id="pipeline", handler=handler,
-        trust=TrustStore.load(trust_dir), signer=Signer.load(keys_dir, Principal.ELIGIBILITY),
+        settings,
+        topics=["governance.signals"],
+        group_id="pipeline",
+        handler=handler,
+        trust=TrustStore.load(trust_dir),
+        signer=Signer.load(keys_dir, Principal.ELIGIBILITY),
         dlq=dlq,
     )
     before = metrics.DEAD_LETTERS.labels("eligibility", "bad_signature")._value.get()
@@ -82,10 +86,13 @@ async def test_each_refusal_lands_in_dlq_with_its_reason_and_the_next_good_messa
         await dlq.stop()
 
     assert [d.message.scope for d in handled] == ["CAP_1", "CAP_2"]
-    letters = values(await drain(
-        settings.kafka_bootstrap, settings.kafka_topic("eligibility.dlq"),
-        until=lambda r: len(r) >= 7,
-    ))
+    letters = values(
+        await drain(
+            settings.kafka_bootstrap,
+            settings.kafka_topic("eligibility.dlq"),
+            until=lambda r: len(r) >= 7,
+        )
+    )
     reasons = [(v["data"]["check"], v["data"]["reason"]) for v in letters]
     assert reasons == [
         ("parse", "not_json"),
@@ -103,7 +110,9 @@ async def test_each_refusal_lands_in_dlq_with_its_reason_and_the_next_good_messa
     shutil.rmtree(rogue_dir)
 
 
-async def test_broker_rejects_schema_invalid_message_on_a_schema_validated_topic(mesh, kafka) -> None:
+async def test_broker_rejects_schema_invalid_message_on_a_schema_validated_topic(
+    mesh, kafka
+) -> None:
     settings = mesh(Principal.VALIDATOR)
     prefix = settings.topic_prefix
     if not kafka.enable_schemas(prefix):

@@ -1,0 +1,1 @@
+"""Auditor service: verifies every completed job against its contract (SPEC §8)."""

@@ -1,0 +1,1 @@
+"""Pure executor rules: job state machine, health gate, step application, rollback planning."""

@@ -1,0 +1,1 @@
+"""Unit tests of the auditor's pure domain (SPEC §8, §9)."""

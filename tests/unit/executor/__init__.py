@@ -1,0 +1,1 @@
+"""Unit tests of the executor's pure domain (SPEC §7)."""

@@ -1,0 +1,1 @@
+"""Unit tests of the contract authority's pure domain (govmesh.contracts.domain)."""

@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.structs import TopicPartition
 
 from govmesh.mesh import metrics
 from govmesh.mesh.codec import Delivery, decode, make_envelope
@@ -78,7 +79,7 @@ class MeshProducer:
 
     async def start(self) -> None:
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._settings.kafka_bootstrap,
+            **self._settings.kafka_client_options(),
             acks="all",
             enable_idempotence=False,
             linger_ms=2,
@@ -133,6 +134,10 @@ class MeshConsumer:
     A fetched batch is verified, the good messages are handled together and the offsets
     are committed only after the handler returned (at least once). Refused messages go to
     the principal's DLQ with the original bytes and the reason; the loop moves on.
+
+    With `group_id=None` the consumer reads every partition from the beginning and
+    commits nothing: the shape of an in-memory view of a compacted topic. `caught_up`
+    is set once it has read up to the end offsets seen at start-up.
     """
 
     def __init__(
@@ -140,7 +145,7 @@ class MeshConsumer:
         settings: MeshSettings,
         *,
         topics: Sequence[str],
-        group_id: str,
+        group_id: str | None,
         handler: BatchHandler,
         trust: TrustStore,
         signer: Signer,
@@ -161,6 +166,8 @@ class MeshConsumer:
         self._stopping = asyncio.Event()
         self._by_broker_name = {settings.kafka_topic(t): t for t in topics}
         self.assigned = asyncio.Event()
+        self.caught_up = asyncio.Event()
+        self._targets: dict[Any, int] | None = None
 
     @property
     def name(self) -> str:
@@ -169,8 +176,8 @@ class MeshConsumer:
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
             *self._by_broker_name,
-            bootstrap_servers=self._settings.kafka_bootstrap,
-            group_id=f"{self._settings.topic_prefix}{self._group_id}",
+            **self._settings.kafka_client_options(),
+            group_id=(f"{self._settings.topic_prefix}{self._group_id}" if self._group_id else None),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
@@ -179,6 +186,11 @@ class MeshConsumer:
             heartbeat_interval_ms=1_000,
         )
         await self._consumer.start()
+        if self._group_id is None:
+            partitions = [
+                tp for name in self._by_broker_name for tp in _partitions(self._consumer, name)
+            ]
+            self._targets = await self._consumer.end_offsets(partitions)
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -217,6 +229,7 @@ class MeshConsumer:
         if consumer.assignment():
             self.assigned.set()
         if not batches:
+            await self._check_caught_up(consumer)
             return
         good: list[Delivery] = []
         refused: list[tuple[Any, Rejected]] = []
@@ -241,7 +254,21 @@ class MeshConsumer:
                 await self._handle(good)
             for delivery in good:
                 metrics.CONSUMED.labels(self.name, delivery.topic).inc()
-        await consumer.commit()
+        if self._group_id is not None:
+            await consumer.commit()
+        await self._check_caught_up(consumer)
+
+    async def _check_caught_up(self, consumer: AIOKafkaConsumer) -> None:
+        if self.caught_up.is_set():
+            return
+        if self._targets is None:
+            if self.assigned.is_set():
+                self.caught_up.set()
+            return
+        for tp, end in self._targets.items():
+            if end > 0 and await consumer.position(tp) < end:
+                return
+        self.caught_up.set()
 
     async def _call(self, deliveries: list[Delivery]) -> None:
         try:
@@ -305,3 +332,10 @@ def _as_rejected(exc: PermanentError, delivery: Delivery) -> Rejected:
     if isinstance(exc, Rejected):
         return exc
     return Rejected("handler", type(exc).__name__, str(exc), delivery.envelope.producer.value)
+
+
+def _partitions(consumer: AIOKafkaConsumer, topic_name: str) -> list[TopicPartition]:
+    return [
+        TopicPartition(topic_name, p)
+        for p in sorted(consumer.partitions_for_topic(topic_name) or [])
+    ]

@@ -70,7 +70,9 @@ class ServiceRuntime:
             input_digest=input_digest,
         )
 
-    def consumer(self, topics: Sequence[str], group_id: str, handler: BatchHandler) -> MeshConsumer:
+    def consumer(
+        self, topics: Sequence[str], group_id: str | None, handler: BatchHandler
+    ) -> MeshConsumer:
         consumer = MeshConsumer(
             self.settings,
             topics=topics,

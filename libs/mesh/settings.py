@@ -6,8 +6,9 @@ This is the only place that reads the environment; services subclass `MeshSettin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govmesh.schemas import Principal
@@ -18,6 +19,10 @@ class MeshSettings(BaseSettings):
 
     principal: Principal
     kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     database_url: str | None = None
     keys_dir: Path = Path(".govmesh/keys")
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._\-]*$")
@@ -31,6 +36,19 @@ class MeshSettings(BaseSettings):
     def kafka_topic(self, logical: str) -> str:
         """The broker topic for a registry topic (a prefix isolates tests and tenants)."""
         return f"{self.topic_prefix}{logical}"
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """Connection options shared by every aiokafka client of this service."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.kafka_bootstrap,
+            "security_protocol": self.kafka_security_protocol,
+        }
+        if self.kafka_sasl_mechanism:
+            options["sasl_mechanism"] = self.kafka_sasl_mechanism
+            options["sasl_plain_username"] = self.kafka_sasl_username
+            if self.kafka_sasl_password is not None:
+                options["sasl_plain_password"] = self.kafka_sasl_password.get_secret_value()
+        return options
 
     def require_database(self) -> str:
         if not self.database_url:

@@ -1,0 +1,1 @@
+"""Deployment artefacts; `generate.py` derives the broker files from the topic registry."""

@@ -78,7 +78,7 @@ def decode(value: bytes | None, spec: TopicSpec, trust: TrustStore) -> tuple[Env
     try:
         message = model.model_validate(envelope.data)
     except ValidationError as exc:
-        raise Rejected("schema", "schema_invalid", _short(exc), claimed_str) from None
+        raise Rejected("schema", _field_code(model, exc), _short(exc), claimed_str) from None
     if envelope.producer not in spec.producers:
         raise Rejected(
             "authority",
@@ -89,6 +89,19 @@ def decode(value: bytes | None, spec: TopicSpec, trust: TrustStore) -> tuple[Env
         )
     trust.verify(envelope, value)
     return envelope, message
+
+
+def _field_code(model: type[Message], exc: ValidationError) -> str:
+    """The model's own code for the first refused field (SPEC §2 codes for CRM events)."""
+    if not model.FIELD_CODES:
+        return "schema_invalid"
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    if loc in model.FIELD_CODES:
+        return model.FIELD_CODES[loc]
+    if len(first["loc"]) <= 1:
+        return "SCHEMA_VALIDATION_FAILED"
+    return "INVALID_FIELD"
 
 
 def _short(exc: ValidationError) -> str:

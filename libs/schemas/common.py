@@ -27,6 +27,9 @@ class Message(Model):
 
     TYPE: ClassVar[str]
     VERSION: ClassVar[str] = "1.0.0"
+    #: Dotted field path -> the error code a refusal of that field is reported with.
+    #: Empty: refusals are reported as `schema_invalid`.
+    FIELD_CODES: ClassVar[dict[str, str]] = {}
 
 
 class Principal(StrEnum):

@@ -99,6 +99,7 @@ class Hints(Model):
 
 class CrmEvent(Message):
     TYPE = "CrmEvent"
+    FIELD_CODES = FIELD_ERROR_CODES
 
     envelope: CrmEnvelope
     attribution: Attribution

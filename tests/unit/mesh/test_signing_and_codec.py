@@ -14,6 +14,7 @@ from govmesh.mesh.errors import Rejected
 from govmesh.mesh.ids import deterministic_id
 from govmesh.mesh.signing import Signer, TrustStore, generate_keys
 from govmesh.schemas import (
+    CrmEvent,
     GovernanceSignal,
     Principal,
     SignalType,
@@ -123,3 +124,23 @@ def _edit(raw: bytes, path: list[str], value: object) -> bytes:
         target = target[part]
     target[path[-1]] = value
     return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        (["envelope", "event_id"], "nope", "INVALID_EVENT_ID"),
+        (["payload", "body"], "<script>x</script>", "INVALID_BODY"),
+        (["attribution", "submitter_id"], "someone@example.com", "INVALID_FIELD"),
+        (["payload"], None, "SCHEMA_VALIDATION_FAILED"),
+    ],
+)
+def test_a_refused_crm_event_is_dead_lettered_with_its_spec_field_code(
+    keys: Path, path: list[str], value: object, code: str
+) -> None:
+    golden = Path(__file__).resolve().parents[2] / "data" / "golden" / "CrmEvent.json"
+    event = CrmEvent.model_validate_json(golden.read_text())
+    raw = make_envelope(event, Signer.load(keys, Principal.CRM)).to_bytes()
+    with pytest.raises(Rejected) as excinfo:
+        decode(_edit(raw, ["data", *path], value), topic("crm.events"), TrustStore.load(keys))
+    assert (excinfo.value.check, excinfo.value.reason) == ("schema", code)

@@ -1,0 +1,5 @@
+"""`python -m govmesh.ingest [serve|migrate]`."""
+
+from govmesh.ingest.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Ingest adapters: the PostgreSQL issue store and its migrations."""

@@ -1,0 +1,1 @@
+"""Alembic revisions of the ingest schema (applied by `govmesh.ingest.app.migrate`)."""

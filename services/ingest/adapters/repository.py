@@ -1,0 +1,285 @@
+"""The PostgreSQL issue store: de-duplicating inserts, lifecycle events, contract outcomes.
+
+Every function works inside the caller's transaction (an `AsyncConnection` already in
+one), so the HTTP path and the `crm.events` consumer both commit the issue, its
+RECEIVED event and the outbox row together. `store_issue` runs in a SAVEPOINT: a
+duplicate rolls its claims back and leaves the rest of a consumer batch untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
+
+from govmesh.ingest.adapters.tables import (
+    idempotency_keys,
+    issue_contracts,
+    issue_events,
+    issues,
+    source_references,
+)
+from govmesh.ingest.domain import (
+    INITIAL,
+    ContractOutcome,
+    DuplicateReason,
+    IngestPolicy,
+    IssueStatus,
+    KeyDecision,
+    KeyHolder,
+    decide_key,
+    reference_is_duplicate,
+    stamp_received,
+)
+from govmesh.schemas import ContractSnapshot, ContractStatus, CrmEvent
+
+Ingress = Literal["http", "kafka"]
+ACTOR = "ingest"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A new issue, stored RECEIVED."""
+
+    issue_id: UUID
+    event_id: UUID
+    status: IssueStatus
+    received_at: datetime
+    recurrence_of: UUID | None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An existing issue the submission duplicates; nothing was written for it."""
+
+    issue_id: UUID
+    event_id: UUID
+    status: IssueStatus
+    reason: DuplicateReason
+
+
+@dataclass(frozen=True)
+class IssueStatusRecord:
+    """What the requester's status view is built from."""
+
+    issue_id: UUID
+    source_system: str
+    status: IssueStatus
+    contracts: list[ContractOutcome]
+
+
+async def store_issue(
+    conn: AsyncConnection,
+    event: CrmEvent,
+    *,
+    issue_id: UUID,
+    received_at: datetime,
+    ingress: Ingress,
+    causation_id: UUID | None,
+    policy: IngestPolicy,
+) -> Stored | Duplicate:
+    """Store `event` as issue `issue_id` unless the database says it is a duplicate.
+
+    Claims happen in a fixed order (idempotency key, then source reference) so that
+    concurrent submissions queue on the same row locks and never deadlock each other.
+    """
+    savepoint = await conn.begin_nested()
+    try:
+        outcome = await _claim_and_insert(
+            conn, event, issue_id, received_at, ingress, causation_id, policy
+        )
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    return await _finish(savepoint, outcome)
+
+
+async def _finish(savepoint: AsyncTransaction, outcome: Stored | Duplicate) -> Stored | Duplicate:
+    if isinstance(outcome, Duplicate):
+        await savepoint.rollback()
+    else:
+        await savepoint.commit()
+    return outcome
+
+
+async def _claim_and_insert(
+    conn: AsyncConnection,
+    event: CrmEvent,
+    issue_id: UUID,
+    received_at: datetime,
+    ingress: Ingress,
+    causation_id: UUID | None,
+    policy: IngestPolicy,
+) -> Stored | Duplicate:
+    key = event.envelope.idempotency_key
+    recurrence_of: UUID | None = None
+    if not await _claim_key(conn, key, issue_id, received_at):
+        holder = await _lock_key(conn, key)
+        if decide_key(holder, received_at, policy.duplicate_window) is KeyDecision.DUPLICATE:
+            return await _duplicate(conn, holder.issue_id, DuplicateReason.IDEMPOTENCY_KEY)
+        recurrence_of = holder.issue_id
+        await conn.execute(
+            sa.update(idempotency_keys)
+            .where(idempotency_keys.c.idempotency_key == key)
+            .values(issue_id=issue_id, received_at=received_at)
+        )
+    attribution = event.attribution
+    ref_where = sa.and_(
+        source_references.c.source_system == attribution.source_system,
+        source_references.c.source_reference == attribution.source_reference,
+    )
+    claimed_ref = await conn.scalar(
+        insert(source_references)
+        .values(
+            source_system=attribution.source_system,
+            source_reference=attribution.source_reference,
+            issue_id=issue_id,
+        )
+        .on_conflict_do_nothing()
+        .returning(source_references.c.issue_id)
+    )
+    if claimed_ref is None:
+        # The conflicting row is committed (ON CONFLICT waited for it) and never deleted.
+        holder_issue: UUID = (
+            await conn.execute(
+                sa.select(source_references.c.issue_id).where(ref_where).with_for_update()
+            )
+        ).scalar_one()
+        if reference_is_duplicate(holder_issue, recurrence_of):
+            return await _duplicate(conn, holder_issue, DuplicateReason.SOURCE_REFERENCE)
+        await conn.execute(sa.update(source_references).where(ref_where).values(issue_id=issue_id))
+    await _insert_issue(conn, event, issue_id, received_at, ingress, causation_id, recurrence_of)
+    return Stored(issue_id, event.envelope.event_id, INITIAL, received_at, recurrence_of)
+
+
+async def _claim_key(conn: AsyncConnection, key: str, issue_id: UUID, at: datetime) -> bool:
+    claimed = await conn.scalar(
+        insert(idempotency_keys)
+        .values(idempotency_key=key, issue_id=issue_id, received_at=at)
+        .on_conflict_do_nothing(index_elements=[idempotency_keys.c.idempotency_key])
+        .returning(idempotency_keys.c.issue_id)
+    )
+    return claimed is not None
+
+
+async def _lock_key(conn: AsyncConnection, key: str) -> KeyHolder:
+    row = (
+        await conn.execute(
+            sa.select(idempotency_keys.c.issue_id, idempotency_keys.c.received_at)
+            .where(idempotency_keys.c.idempotency_key == key)
+            .with_for_update()
+        )
+    ).one()
+    return KeyHolder(row.issue_id, row.received_at)
+
+
+async def _duplicate(conn: AsyncConnection, issue_id: UUID, reason: DuplicateReason) -> Duplicate:
+    row = (
+        await conn.execute(
+            sa.select(issues.c.event_id, issues.c.status).where(issues.c.issue_id == issue_id)
+        )
+    ).one()
+    return Duplicate(issue_id, row.event_id, IssueStatus(row.status), reason)
+
+
+async def _insert_issue(
+    conn: AsyncConnection,
+    event: CrmEvent,
+    issue_id: UUID,
+    received_at: datetime,
+    ingress: Ingress,
+    causation_id: UUID | None,
+    recurrence_of: UUID | None,
+) -> None:
+    envelope, attribution = event.envelope, event.attribution
+    await conn.execute(
+        sa.insert(issues).values(
+            issue_id=issue_id,
+            event_id=envelope.event_id,
+            idempotency_key=envelope.idempotency_key,
+            source_system=attribution.source_system,
+            source_reference=attribution.source_reference,
+            source=envelope.source.value,
+            event_type=envelope.event_type.value,
+            status=INITIAL.value,
+            recurrence_of=recurrence_of,
+            ingress=ingress,
+            source_timestamp=envelope.source_timestamp,
+            received_at=received_at,
+            updated_at=received_at,
+            event=stamp_received(event, received_at).model_dump(mode="json"),
+        )
+    )
+    reason = f"received over {ingress}"
+    if recurrence_of is not None:
+        reason += f"; recurrence of issue {recurrence_of} (same idempotency key after the window)"
+    await conn.execute(
+        sa.insert(issue_events).values(
+            issue_id=issue_id,
+            from_status=None,
+            to_status=INITIAL.value,
+            actor=ACTOR,
+            reason=reason,
+            causation_id=causation_id,
+            at=received_at,
+        )
+    )
+
+
+async def record_contract(
+    conn: AsyncConnection, contract: ContractSnapshot, recorded_at: datetime
+) -> None:
+    """Keep the newest version of each contract seen on `contracts.lifecycle`.
+
+    Redelivered or reordered (older) versions leave the row as it is.
+    """
+    dumped = contract.model_dump(mode="json", include={"proposed_changes"})
+    values = {
+        "contract_id": contract.contract_id,
+        "issue_id": contract.issue_id,
+        "status": contract.status.value,
+        "status_reason": contract.status_reason,
+        "proposed_changes": dumped["proposed_changes"],
+        "version": contract.version,
+        "updated_at": contract.updated_at,
+        "recorded_at": recorded_at,
+    }
+    stmt = insert(issue_contracts).values(values)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[issue_contracts.c.contract_id],
+            set_={name: stmt.excluded[name] for name in values if name != "contract_id"},
+            where=issue_contracts.c.version < stmt.excluded.version,
+        )
+    )
+
+
+async def load_status(conn: AsyncConnection, issue_id: UUID) -> IssueStatusRecord | None:
+    """The issue's status, its source system and every contract recorded for it."""
+    issue = (
+        await conn.execute(
+            sa.select(issues.c.source_system, issues.c.status).where(issues.c.issue_id == issue_id)
+        )
+    ).one_or_none()
+    if issue is None:
+        return None
+    rows = (
+        await conn.execute(sa.select(issue_contracts).where(issue_contracts.c.issue_id == issue_id))
+    ).all()
+    contracts = [
+        ContractOutcome(
+            contract_id=row.contract_id,
+            status=ContractStatus(row.status),
+            status_reason=row.status_reason,
+            proposed_changes=row.proposed_changes,
+            version=row.version,
+            updated_at=row.updated_at,
+        )
+        for row in rows
+    ]
+    return IssueStatusRecord(issue_id, issue.source_system, IssueStatus(issue.status), contracts)

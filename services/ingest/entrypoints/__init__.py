@@ -1,0 +1,1 @@
+"""Ways into ingest: the HTTP API and the Kafka consumers."""

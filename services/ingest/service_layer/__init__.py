@@ -1,0 +1,1 @@
+"""The use cases both entrypoints share: receiving an event, following contract outcomes."""

@@ -1,0 +1,5 @@
+"""`python -m govmesh.validator [serve]`."""
+
+from govmesh.validator.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Validator adapters: the registry view materialised from `registry.state`."""

@@ -1,0 +1,1 @@
+"""Validator entrypoints: the issue consumer."""

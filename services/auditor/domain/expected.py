@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from govmesh.auditor.domain.json_values import json_equal
 from govmesh.schemas import (
     CapabilityDisable,
     CapabilityEnable,
@@ -26,6 +25,7 @@ from govmesh.schemas import (
     StepRecord,
     StepType,
 )
+from govmesh.schemas.canonical import json_equal
 
 Path = tuple[str, ...]
 

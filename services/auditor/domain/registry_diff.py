@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govmesh.auditor.domain.expected import Path
-from govmesh.auditor.domain.json_values import json_equal
+from govmesh.schemas.canonical import json_equal
 
 
 class _Absent:

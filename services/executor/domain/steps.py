@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from govmesh.executor.domain.json_values import json_equal
 from govmesh.executor.domain.registry import CapabilityState, RegistryModel
 from govmesh.schemas import (
     SYSTEM_SCOPE,
@@ -35,6 +34,7 @@ from govmesh.schemas import (
     StepStatus,
     StepType,
 )
+from govmesh.schemas.canonical import json_equal
 
 Step = PlannedStep | StepRecord
 

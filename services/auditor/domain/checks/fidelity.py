@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from govmesh.auditor.domain.evidence import Evidence
 from govmesh.auditor.domain.expected import expected_effects, expected_steps
-from govmesh.auditor.domain.json_values import json_equal
 from govmesh.auditor.domain.registry_diff import ABSENT, flatten, render
 from govmesh.schemas import AuditCheckResult, CheckOutcome, StepStatus, StepType
+from govmesh.schemas.canonical import json_equal
 
 CHECK = "A-003"
 NAME = "Execution fidelity"

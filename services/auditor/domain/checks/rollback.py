@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from govmesh.auditor.domain.evidence import Evidence
-from govmesh.auditor.domain.json_values import json_equal
 from govmesh.schemas import (
     AuditCheckResult,
     CheckOutcome,
@@ -22,6 +21,7 @@ from govmesh.schemas import (
     StepStatus,
     StepType,
 )
+from govmesh.schemas.canonical import json_equal
 
 CHECK = "A-005"
 NAME = "Rollback availability"

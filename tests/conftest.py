@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,7 @@ MeshFactory = Callable[..., MeshSettings]
 
 
 @pytest.fixture
-async def mesh(kafka: Broker, keys_dir: Path, database_url: str) -> AsyncIterator[MeshFactory]:
+async def mesh(kafka: Broker, keys_dir: Path, database_url: str) -> MeshFactory:
     """Settings factory for one test: its own topic prefix, its topics created."""
     prefix = unique() + "."
     await ensure_topics(kafka.bootstrap, prefix)
@@ -60,6 +59,4 @@ async def mesh(kafka: Broker, keys_dir: Path, database_url: str) -> AsyncIterato
         values.update(overrides)
         return MeshSettings.model_validate(values)
 
-    make.prefix = prefix  # type: ignore[attr-defined]
-    yield make
-    await asyncio.sleep(0)
+    return make

@@ -43,6 +43,7 @@ admin=(--bootstrap-server "$bootstrap" --command-config "$config")
 "$bin/kafka-topics.sh" "${admin[@]}" --create --if-not-exists --topic "${prefix}"executor.dlq --partitions 1 --replication-factor "$replicas" --config cleanup.policy=delete
 "$bin/kafka-topics.sh" "${admin[@]}" --create --if-not-exists --topic "${prefix}"founder.decisions --partitions 3 --replication-factor "$replicas" --config cleanup.policy=delete
 "$bin/kafka-topics.sh" "${admin[@]}" --create --if-not-exists --topic "${prefix}"governance.signals --partitions 3 --replication-factor "$replicas" --config cleanup.policy=compact
+"$bin/kafka-topics.sh" "${admin[@]}" --create --if-not-exists --topic "${prefix}"health.dlq --partitions 1 --replication-factor "$replicas" --config cleanup.policy=delete
 "$bin/kafka-topics.sh" "${admin[@]}" --create --if-not-exists --topic "${prefix}"health.signals --partitions 3 --replication-factor "$replicas" --config cleanup.policy=compact
 "$bin/kafka-topics.sh" "${admin[@]}" --create --if-not-exists --topic "${prefix}"ingest.dlq --partitions 1 --replication-factor "$replicas" --config cleanup.policy=delete
 "$bin/kafka-topics.sh" "${admin[@]}" --create --if-not-exists --topic "${prefix}"issues.accepted --partitions 3 --replication-factor "$replicas" --config cleanup.policy=delete
@@ -91,7 +92,9 @@ admin=(--bootstrap-server "$bootstrap" --command-config "$config")
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:executor --allow-host '*' --operation Read --operation Describe --topic "${prefix}"health.signals --topic "${prefix}"jobs.requested
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:executor --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-executor --group "${prefix}"executor.
 # health
-"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Write --operation Describe --topic "${prefix}"health.signals
+"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Write --operation Describe --topic "${prefix}"health.dlq --topic "${prefix}"health.signals
+"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Read --operation Describe --topic "${prefix}"registry.state
+"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-health --group "${prefix}"health.
 # ingest
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:ingest --allow-host '*' --operation Write --operation Describe --topic "${prefix}"ingest.dlq --topic "${prefix}"issues.accepted
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:ingest --allow-host '*' --operation Read --operation Describe --topic "${prefix}"contracts.lifecycle --topic "${prefix}"crm.events

@@ -51,6 +51,7 @@ from govmesh.schemas.governance import GovernanceSignal, SignalType
 from govmesh.schemas.health import HealthSignal
 from govmesh.schemas.issues import IssueAccepted, IssueRevised
 from govmesh.schemas.jobs import (
+    JobCancelRequested,
     JobEvent,
     JobEventKind,
     JobKind,
@@ -105,6 +106,7 @@ __all__ = [
     "IssueAccepted",
     "IssueRevised",
     "IssueType",
+    "JobCancelRequested",
     "JobEvent",
     "JobEventKind",
     "JobKind",

@@ -69,6 +69,18 @@ class JobRequested(Message):
     requested_at: AwareDatetime
 
 
+class JobCancelRequested(Message):
+    """A founder's cancel of a job that has not started (SPEC §7: only PENDING → CANCELLED)."""
+
+    TYPE = "JobCancelRequested"
+
+    job_id: UUID
+    contract_id: UUID
+    requested_by: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=4000)
+    requested_at: AwareDatetime
+
+
 class StepRecord(Model):
     number: int = Field(ge=1)
     type: StepType

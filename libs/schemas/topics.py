@@ -17,7 +17,7 @@ from govmesh.schemas.dlq import DeadLetter
 from govmesh.schemas.governance import GovernanceSignal
 from govmesh.schemas.health import HealthSignal
 from govmesh.schemas.issues import IssueAccepted, IssueRevised
-from govmesh.schemas.jobs import JobEvent, JobRequested
+from govmesh.schemas.jobs import JobCancelRequested, JobEvent, JobRequested
 from govmesh.schemas.notifications import Notification
 from govmesh.schemas.proposals import ProposalAssessed, ProposalValidated
 from govmesh.schemas.registry_state import RegistryState
@@ -125,10 +125,10 @@ _MAIN = (
     _spec(
         "jobs.requested",
         "contract_id",
-        (JobRequested,),
+        (JobRequested, JobCancelRequested),
         {P.CONTRACTS},
         {P.EXECUTOR},
-        "Job plans for activated contracts and their rollbacks.",
+        "Job plans for activated contracts, their rollbacks, and cancels of pending jobs.",
     ),
     _spec(
         "jobs.events",
@@ -169,7 +169,7 @@ _MAIN = (
         "capability",
         (RegistryState,),
         {P.EXECUTOR},
-        {P.VALIDATOR, P.ELIGIBILITY, P.AUDITOR, P.CONSOLE},
+        {P.VALIDATOR, P.ELIGIBILITY, P.AUDITOR, P.CONSOLE, P.HEALTH},
         "The governed registry, one record per capability.",
         cleanup="compact",
     ),

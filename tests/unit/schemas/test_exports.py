@@ -37,6 +37,7 @@ PINNED_EXPORTS = [
     "IssueAccepted",
     "IssueRevised",
     "IssueType",
+    "JobCancelRequested",
     "JobEvent",
     "JobEventKind",
     "JobKind",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from uuid import UUID
 
 import structlog
@@ -26,6 +26,18 @@ from govmesh.schemas import Envelope, dlq_topic
 from govmesh.schemas.common import Message
 
 log = structlog.get_logger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises the signal it caught after its own shutdown, which would kill the
+    process before the runtime stops its consumers, relay and producer. Swallow it here:
+    `serve` stops the runtime and returns, so SIGTERM/SIGINT end the process cleanly."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
 
 
 class ServiceRuntime:
@@ -124,7 +136,7 @@ class ServiceRuntime:
             log_level="warning",
             lifespan="on",
         )
-        server = uvicorn.Server(config)
+        server = _Server(config)
         await self.start()
         try:
             await server.serve()

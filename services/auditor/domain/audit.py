@@ -11,6 +11,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from govmesh.auditor.domain.checks import (
+    fidelity,
+    health,
+    mutations,
+    rollback,
+    scope,
+    signals,
+    timing,
+)
 from govmesh.auditor.domain.checks.fidelity import check_fidelity
 from govmesh.auditor.domain.checks.health import check_health
 from govmesh.auditor.domain.checks.mutations import check_mutations
@@ -19,7 +28,7 @@ from govmesh.auditor.domain.checks.scope import check_scope
 from govmesh.auditor.domain.checks.signals import check_signals
 from govmesh.auditor.domain.checks.timing import check_timing
 from govmesh.auditor.domain.evidence import Evidence
-from govmesh.schemas import AuditCheckResult, AuditVerdict, CheckOutcome
+from govmesh.schemas import AuditCheckResult, AuditVerdict, CheckOutcome, JobEvent
 
 AUDITOR_VERSION = "1.0.0"
 
@@ -38,6 +47,15 @@ CHECKS: tuple[Check, ...] = (
     check_signals,
     check_mutations,
 )
+
+
+# (ID, name) of every check in CHECKS order, for verdicts that could not run them.
+CHECK_NAMES: tuple[tuple[str, str], ...] = tuple(
+    (module.CHECK, module.NAME)
+    for module in (scope, health, fidelity, timing, rollback, signals, mutations)
+)
+
+TIMED_OUT_REASON = "audit timed out"
 
 
 def run_checks(evidence: Evidence) -> list[AuditCheckResult]:
@@ -82,8 +100,18 @@ def evidence_record(evidence: Evidence, results: Sequence[AuditCheckResult]) -> 
         "health_timeline": {
             "before": {k: v.value for k, v in (evidence.health_before or {}).items()},
             "after": {k: v.value for k, v in (evidence.health_after or {}).items()},
+            "at_audit": (
+                {k: v.value for k, v in sorted(evidence.health_at_audit.items())}
+                if evidence.health_at_audit is not None
+                else None
+            ),
             "available": evidence.health_available,
         },
+        "registry_at_audit": (
+            dict(sorted(evidence.registry_at_audit.items()))
+            if evidence.registry_at_audit is not None
+            else None
+        ),
         "timing": {
             "started_at": _iso(evidence.started_at),
             "finished_at": _iso(evidence.finished_at),
@@ -127,3 +155,59 @@ def audit(
 def derive_audit_id(job_id: UUID, attempt: int) -> UUID:
     """Deterministic audit id: UUIDv5 of job id, attempt and auditor version; re-runs repeat it."""
     return uuid5(AUDIT_ID_NAMESPACE, f"{job_id}:{attempt}:{AUDITOR_VERSION}")
+
+
+def timed_out(
+    event: JobEvent,
+    audit_id: UUID,
+    now: datetime,
+    duration_ms: int,
+    attempt: int,
+    detail: str,
+    judged: Sequence[AuditCheckResult] | None = None,
+) -> AuditVerdict:
+    """The verdict of an audit that ran out of its time budget: INCONCLUSIVE, never PASS.
+
+    SPEC §8: no timeout-based approval. `judged` are the results of the last attempt that
+    finished (kept so the human who resolves it sees them); without one every check is
+    reported INCONCLUSIVE as not judged. `detail` says what the audit was waiting for.
+    """
+    if judged is None:
+        judged = [
+            AuditCheckResult(
+                check=check,
+                name=name,
+                outcome=CheckOutcome.INCONCLUSIVE,
+                reason=f"Not judged: {TIMED_OUT_REASON} ({detail})",
+            )
+            for check, name in CHECK_NAMES
+        ]
+    results = list(judged)
+    anomalies = [f"{TIMED_OUT_REASON}: {detail}"] + [
+        f"{r.check}: {r.reason}" for r in results if r.outcome is not CheckOutcome.PASS
+    ]
+    return AuditVerdict(
+        audit_id=audit_id,
+        job_id=event.job_id,
+        contract_id=event.contract_id,
+        verdict=CheckOutcome.INCONCLUSIVE,
+        reason=TIMED_OUT_REASON,
+        checks=results,
+        counts=counts(results),
+        evidence={
+            "step_log": [step.model_dump(mode="json") for step in event.steps],
+            "registry_before": event.registry_before,
+            "registry_after": event.registry_after,
+            "timing": {
+                "started_at": _iso(event.started_at),
+                "finished_at": _iso(event.finished_at),
+            },
+            "anomalies": anomalies,
+        },
+        health_before=dict(event.health_before) if event.health_before is not None else None,
+        health_after=dict(event.health_after) if event.health_after is not None else None,
+        auditor_version=AUDITOR_VERSION,
+        duration_ms=duration_ms,
+        attempt=attempt,
+        audited_at=now,
+    )

@@ -53,6 +53,10 @@ class Evidence:
     window_start: datetime | None
     window_end: datetime | None
     signals: tuple[GovernanceSignal, ...]
+    # Context the auditor saw at audit time; recorded as evidence, not judged by any check
+    # except through `health_available` (A-002).
+    health_at_audit: Mapping[str, HealthStatus] | None = None
+    registry_at_audit: Mapping[str, Any] | None = None
 
     @property
     def scope(self) -> frozenset[str]:
@@ -75,16 +79,30 @@ def _relevant_signals(
     return tuple(latest[key] for key in sorted(latest))
 
 
+def is_auditable(event: JobEvent) -> bool:
+    """SM-002: True for the FINISHED event of an execution job that completed every step."""
+    return (
+        event.event is JobEventKind.FINISHED
+        and event.status in _AUDITABLE
+        and event.kind is JobKind.EXECUTION
+    )
+
+
 def build_evidence(
     event: JobEvent,
     contract: ContractSnapshot,
     signals: Iterable[GovernanceSignal],
     health_available: bool,
+    *,
+    health_at_audit: Mapping[str, HealthStatus] | None = None,
+    registry_at_audit: Mapping[str, Any] | None = None,
 ) -> Evidence:
     """Assemble the evidence for one audit; refuse anything but a completed execution job.
 
     SM-002: an audit exists only for a completed job, so the event must be the FINISHED
     event of an execution job with status COMPLETED, and belong to `contract`.
+    `health_at_audit` and `registry_at_audit` are what the auditor's own views held when
+    it judged; they are kept with the evidence.
     """
     if event.event is not JobEventKind.FINISHED or event.status not in _AUDITABLE:
         raise AuditorRefusal(
@@ -118,4 +136,6 @@ def build_evidence(
         window_start=contract.activation_window_start,
         window_end=contract.activation_window_end,
         signals=_relevant_signals(signals, scopes),
+        health_at_audit=dict(health_at_audit) if health_at_audit is not None else None,
+        registry_at_audit=dict(registry_at_audit) if registry_at_audit is not None else None,
     )

@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 
 from govmesh.auditor.domain.audit import (
     AUDITOR_VERSION,
+    CHECK_NAMES,
     CHECKS,
+    TIMED_OUT_REASON,
     counts,
     decide,
     derive_audit_id,
     run_checks,
+    timed_out,
 )
 from govmesh.auditor.domain.audit import audit as run_audit
 from govmesh.schemas import (
@@ -27,7 +30,16 @@ from govmesh.schemas import (
     canonical_bytes,
 )
 
-from .factories import INCIDENTS, JOB_ID, LOGS, T0, make_evidence, registry_after, signal
+from .factories import (
+    INCIDENTS,
+    JOB_ID,
+    LOGS,
+    T0,
+    finished_event,
+    make_evidence,
+    registry_after,
+    signal,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -149,3 +161,49 @@ def test_audit_id_is_deterministic_per_job_and_attempt() -> None:
     assert derive_audit_id(JOB_ID, 1) == derive_audit_id(JOB_ID, 1)
     assert derive_audit_id(JOB_ID, 1) != derive_audit_id(JOB_ID, 2)
     assert derive_audit_id(JOB_ID, 1).version == 5
+
+
+def test_A002_evidence_records_health_and_registry_seen_at_audit_time() -> None:
+    reading = {"SYSTEM": HealthStatus.HEALTHY, LOGS: HealthStatus.UNKNOWN}
+    evidence = make_evidence(
+        health_at_audit=reading, health_available=False, registry_at_audit={LOGS: {"revision": 3}}
+    )
+    verdict = run_audit(evidence, AUDIT_ID, NOW, 5)
+    assert verdict.evidence["health_timeline"]["at_audit"] == {
+        "SYSTEM": "HEALTHY",
+        LOGS: "UNKNOWN",
+    }
+    assert verdict.evidence["registry_at_audit"] == {LOGS: {"revision": 3}}
+    assert verdict.verdict is CheckOutcome.INCONCLUSIVE
+
+
+def test_timed_out_audit_is_inconclusive_never_pass_with_every_check_unjudged() -> None:
+    event = finished_event()
+    verdict = timed_out(event, derive_audit_id(JOB_ID, 1), event.at, 240_000, 1, "contract")
+    assert (verdict.verdict, verdict.reason) == (CheckOutcome.INCONCLUSIVE, "audit timed out")
+    assert [(c.check, c.outcome) for c in verdict.checks] == [
+        (check, CheckOutcome.INCONCLUSIVE) for check, _ in CHECK_NAMES
+    ]
+    assert [c.check for c in verdict.checks] == [f"A-00{n}" for n in range(1, 8)]
+    assert verdict.counts == {"PASS": 0, "FAIL": 0, "INCONCLUSIVE": 7}
+    assert verdict.evidence["anomalies"][0] == "audit timed out: contract"
+    assert len(verdict.evidence["step_log"]) == 3
+    assert verdict.health_before == event.health_before
+    assert AuditVerdict.model_validate(verdict.model_dump(mode="json")) == verdict
+
+
+def test_timed_out_audit_keeps_the_results_of_the_last_finished_attempt() -> None:
+    judged = run_checks(make_evidence(health_available=False))
+    event = finished_event()
+    verdict = timed_out(event, derive_audit_id(JOB_ID, 2), event.at, 9, 2, "retry", judged)
+    assert verdict.verdict is CheckOutcome.INCONCLUSIVE
+    assert verdict.reason == TIMED_OUT_REASON
+    assert verdict.checks == judged
+    assert verdict.counts == {"PASS": 6, "FAIL": 0, "INCONCLUSIVE": 1}
+    assert verdict.attempt == 2
+    assert verdict.evidence["anomalies"][1].startswith("A-002: ")
+
+
+def test_check_names_follow_the_check_order() -> None:
+    results = run_checks(make_evidence())
+    assert [(r.check, r.name) for r in results] == list(CHECK_NAMES)

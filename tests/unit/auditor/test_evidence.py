@@ -8,8 +8,8 @@ from uuid import uuid4
 import pytest
 
 from govmesh.auditor.domain.errors import AuditorRefusal
-from govmesh.auditor.domain.evidence import build_evidence
-from govmesh.schemas import JobEventKind, JobKind, JobStatus, SignalType
+from govmesh.auditor.domain.evidence import build_evidence, is_auditable
+from govmesh.schemas import HealthStatus, JobEventKind, JobKind, JobStatus, SignalType
 
 from .factories import (
     CONTRACT_ID,
@@ -72,3 +72,40 @@ def test_only_signals_for_the_scope_are_kept_latest_per_scope_and_type() -> None
         finished_event(), make_contract(), [newer, elsewhere, older, system], health_available=True
     )
     assert evidence.signals == (newer, system)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "auditable"),
+    [
+        ({}, True),
+        ({"status": JobStatus.AUDIT_PENDING}, True),
+        ({"status": JobStatus.FAILED}, False),
+        ({"event": JobEventKind.STARTED, "status": JobStatus.RUNNING}, False),
+        ({"event": JobEventKind.STEP, "status": JobStatus.RUNNING}, False),
+        ({"kind": JobKind.ROLLBACK, "status": JobStatus.ROLLED_BACK}, False),
+        ({"kind": JobKind.ROLLBACK}, False),
+    ],
+)
+def test_SM002_is_auditable_agrees_with_build_evidence(
+    overrides: dict[str, object], auditable: bool
+) -> None:
+    event = finished_event(**overrides)
+    assert is_auditable(event) is auditable
+    if not auditable:
+        with pytest.raises(AuditorRefusal):
+            build_evidence(event, make_contract(), [], health_available=True)
+
+
+def test_audit_time_context_is_kept_with_the_evidence() -> None:
+    reading = {"SYSTEM": HealthStatus.HEALTHY, LOGS: HealthStatus.UNKNOWN}
+    registry = {LOGS: {"enabled": True, "revision": 7}}
+    evidence = build_evidence(
+        finished_event(),
+        make_contract(),
+        [],
+        health_available=False,
+        health_at_audit=reading,
+        registry_at_audit=registry,
+    )
+    assert evidence.health_at_audit == reading
+    assert evidence.registry_at_audit == registry

@@ -1,0 +1,5 @@
+"""`python -m govmesh.auditor [serve|migrate]`."""
+
+from govmesh.auditor.app import main
+
+main()

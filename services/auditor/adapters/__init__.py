@@ -1,0 +1,1 @@
+"""Auditor adapters: in-memory views of the compacted topics the auditor reads."""

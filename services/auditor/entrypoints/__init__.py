@@ -1,0 +1,1 @@
+"""Auditor entry points: the jobs.events consumer."""

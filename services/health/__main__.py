@@ -1,0 +1,5 @@
+"""`python -m govmesh.health [serve|migrate]`."""
+
+from govmesh.health.app import main
+
+main()

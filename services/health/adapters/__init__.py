@@ -1,0 +1,1 @@
+"""Health adapters: the registry view and the signal publisher."""

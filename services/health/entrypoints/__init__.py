@@ -1,0 +1,1 @@
+"""Health entrypoints: the HTTP API and the heartbeat loop."""

@@ -1,0 +1,1 @@
+"""Health use cases over the pure domain: receive alerts, override, publish."""

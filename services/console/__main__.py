@@ -1,0 +1,5 @@
+"""`python -m govmesh.console [serve]`."""
+
+from govmesh.console.app import main
+
+main()

@@ -247,15 +247,21 @@ class MeshConsumer:
                         logical, record.partition, record.offset, record.key, envelope, message
                     )
                 )
-        if refused:
-            await self._dead_letter(refused)
-        if good:
-            with metrics.HANDLER_SECONDS.labels(self.name).time():
-                await self._handle(good)
-            for delivery in good:
-                metrics.CONSUMED.labels(self.name, delivery.topic).inc()
-        if self._group_id is not None:
-            await consumer.commit()
+        try:
+            if refused:
+                await self._dead_letter(refused)
+            if good:
+                with metrics.HANDLER_SECONDS.labels(self.name).time():
+                    await self._handle(good)
+                for delivery in good:
+                    metrics.CONSUMED.labels(self.name, delivery.topic).inc()
+            if self._group_id is not None:
+                await consumer.commit()
+        except (RetryableError, KafkaError, OSError):
+            # The batch was not (completely) handled: fetch it again on the retry instead
+            # of moving past it; the inbox makes the part already handled a no-op.
+            _rewind(consumer, {tp: records[0].offset for tp, records in batches.items() if records})
+            raise
         await self._check_caught_up(consumer)
 
     async def _check_caught_up(self, consumer: AIOKafkaConsumer) -> None:
@@ -332,6 +338,14 @@ def _as_rejected(exc: PermanentError, delivery: Delivery) -> Rejected:
     if isinstance(exc, Rejected):
         return exc
     return Rejected("handler", type(exc).__name__, str(exc), delivery.envelope.producer.value)
+
+
+def _rewind(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+    """Seek back to where a batch began (partitions lost in a rebalance are skipped)."""
+    assigned = consumer.assignment()
+    for tp, offset in offsets.items():
+        if tp in assigned:
+            consumer.seek(tp, offset)
 
 
 def _partitions(consumer: AIOKafkaConsumer, topic_name: str) -> list[TopicPartition]:

@@ -11,6 +11,7 @@ import pytest
 
 from govmesh.mesh import metrics
 from govmesh.mesh.codec import Delivery, make_envelope
+from govmesh.mesh.errors import RetryableError
 from govmesh.mesh.kafka import MeshConsumer, MeshProducer
 from govmesh.mesh.signing import Signer, TrustStore, generate_keys
 from govmesh.schemas import IssueAccepted, Principal
@@ -126,3 +127,43 @@ async def test_broker_rejects_schema_invalid_message_on_a_schema_validated_topic
     with pytest.raises(Exception) as excinfo:
         await produce_raw(settings.kafka_bootstrap, topic, [(b"SYSTEM", json.dumps(bad).encode())])
     assert "Error" in type(excinfo.value).__name__
+
+
+async def test_a_batch_whose_handler_fails_transiently_is_handled_again_not_skipped(
+    mesh, keys_dir: Path
+) -> None:
+    settings = mesh(Principal.ELIGIBILITY)
+    console = Signer.load(keys_dir, Principal.CONSOLE)
+    await produce_raw(
+        settings.kafka_bootstrap,
+        settings.kafka_topic("governance.signals"),
+        [(b"k", make_envelope(governance_signal(f"CAP_{n}"), console).to_bytes()) for n in (1, 2)],
+    )
+    attempts: list[list[str]] = []
+
+    async def handler(batch: list[Delivery]) -> None:
+        attempts.append([d.message.scope for d in batch])  # type: ignore[attr-defined]
+        if len(attempts) == 1:
+            raise RetryableError("the database went away")
+
+    dlq = MeshProducer(settings, ["eligibility.dlq"])
+    await dlq.start()
+    consumer = MeshConsumer(
+        settings,
+        topics=["governance.signals"],
+        group_id="retry",
+        handler=handler,
+        trust=TrustStore.load(keys_dir),
+        signer=Signer.load(keys_dir, Principal.ELIGIBILITY),
+        dlq=dlq,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await wait_until(lambda: sum(len(a) for a in attempts[1:]) >= 2, timeout_s=40)
+    finally:
+        await consumer.stop()
+        task.cancel()
+        await dlq.stop()
+    handled_after_retry = [scope for batch in attempts[1:] for scope in batch]
+    assert sorted(handled_after_retry) == ["CAP_1", "CAP_2"]
+    assert set(attempts[0]) <= {"CAP_1", "CAP_2"}

@@ -6,7 +6,10 @@ positions (partition -> last applied offset) it reflects:
 - the capability registry (`registry.state`),
 - governance signals (`governance.signals`),
 - system health (`health.signals`, scope SYSTEM),
-- open contracts (`contracts.lifecycle`).
+- open contracts (`contracts.lifecycle`),
+
+plus the pending claims of this service's own MAY verdicts whose contracts have not yet
+appeared on `contracts.lifecycle` (E-006 in order; see `govmesh.eligibility.domain.claims`).
 
 A context is immutable; `govmesh.eligibility.domain.folding` builds a new one per message.
 Time-dependent facts (signal expiry, health staleness) are stored as given and judged
@@ -29,6 +32,8 @@ REGISTRY_TOPIC = "registry.state"
 SIGNALS_TOPIC = "governance.signals"
 HEALTH_TOPIC = "health.signals"
 CONTRACTS_TOPIC = "contracts.lifecycle"
+#: Key of `context_versions` naming the pending claims a verdict compared against (E-006).
+PENDING_CLAIMS = "pending_claims"
 
 Positions = Mapping[int, int]
 
@@ -93,6 +98,48 @@ class OpenContract:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingClaim:
+    """E-006: capabilities claimed by an earlier MAY verdict of this service.
+
+    The contract it leads to is not yet visible on `contracts.lifecycle`; until it is (or
+    the duplicate window has passed), the claim blocks other proposals on the same
+    capabilities exactly like an open contract. `assessment_id` is the event id of the
+    `ProposalAssessed` that made the claim, so a redelivered proposal replaces its own claim.
+    """
+
+    assessment_id: UUID
+    issue_id: UUID
+    contract_id: UUID | None
+    capabilities: frozenset[str]
+    claimed_at: datetime
+
+    def settled_by(self, contract_id: UUID, issue_id: UUID) -> bool:
+        """True when this contract is the one the claim was made for.
+
+        A revision names its contract; a first proposal only its issue, whose first
+        contract is the only one the contract authority creates from it.
+        """
+        if self.contract_id is not None:
+            return contract_id == self.contract_id
+        return issue_id == self.issue_id
+
+    def label(self) -> str:
+        """How an E-006 reason names the claim: its contract id when known, else its issue."""
+        if self.contract_id is not None:
+            return str(self.contract_id)
+        return f"issue {self.issue_id} (contract not yet created)"
+
+    def as_version(self) -> dict[str, object]:
+        """JSON-ready record of the claim, for a verdict's `context_versions` (ELIG-001)."""
+        return {
+            "issue_id": str(self.issue_id),
+            "contract_id": None if self.contract_id is None else str(self.contract_id),
+            "capabilities": sorted(self.capabilities),
+            "claimed_at": self.claimed_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class EligibilityContext:
     """An immutable snapshot of everything the rules read besides the proposal.
 
@@ -104,6 +151,7 @@ class EligibilityContext:
     signals: Mapping[tuple[str, SignalType], ActiveSignal] = field(default_factory=_empty)
     system_health: SystemHealth | None = None
     open_contracts: Mapping[UUID, OpenContract] = field(default_factory=_empty)
+    pending_claims: Mapping[UUID, PendingClaim] = field(default_factory=_empty)
     registry_positions: Positions = field(default_factory=_empty)
     signal_positions: Positions = field(default_factory=_empty)
     health_positions: Positions = field(default_factory=_empty)
@@ -135,4 +183,15 @@ class EligibilityContext:
         return {
             topic: {str(partition): positions[partition] for partition in sorted(positions)}
             for topic, positions in parts.items()
+        }
+
+    def claims_sharing(self, names: frozenset[str] | set[str]) -> dict[str, dict[str, object]]:
+        """The pending claims on any of `names`, by assessment id, JSON-ready (ELIG-001).
+
+        Only these can change an E-006 outcome, so they are what a replay needs.
+        """
+        return {
+            str(claim.assessment_id): claim.as_version()
+            for claim in sorted(self.pending_claims.values(), key=lambda c: str(c.assessment_id))
+            if claim.capabilities & names
         }

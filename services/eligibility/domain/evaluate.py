@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from govmesh.eligibility.domain.config import EligibilityConfig
-from govmesh.eligibility.domain.context import EligibilityContext
+from govmesh.eligibility.domain.context import PENDING_CLAIMS, EligibilityContext
 from govmesh.eligibility.domain.rules import RULES, Facts
-from govmesh.eligibility.domain.scope import proposal_scope
+from govmesh.eligibility.domain.scope import claims_for, proposal_scope
 from govmesh.schemas import (
     EligibilityDecision,
     EligibilityVerdict,
@@ -35,9 +35,12 @@ def evaluate(
 ) -> EligibilityVerdict:
     """MAY or MAY_NOT for `proposal`, replayable from the same inputs (ELIG-001).
 
-    `now` must be timezone-aware; pass a time taken from the input (for example the
-    proposal message's production time) so that a re-run yields the identical verdict.
-    `context_versions` names the context's positions plus the configuration fingerprint.
+    `now` must be timezone-aware and is recorded as `evaluated_at`, so evaluating again
+    at that instant over the same snapshot yields the identical verdict. (The service
+    passes its clock's time: health staleness, signal expiry and the E-006 window are
+    judged when the decision is taken, not when the proposal was produced.)
+    `context_versions` names the context's positions plus the configuration fingerprint,
+    and, when there are any, the pending claims on the proposal's capabilities (E-006).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("evaluate needs a timezone-aware `now`")
@@ -54,6 +57,11 @@ def evaluate(
         missing.update(dict.fromkeys(outcome.missing))
         if first_failure is None and not outcome.passed:
             first_failure = result
+    versions: dict[str, object] = {**context.context_versions()}
+    pending = context.claims_sharing(set(claims_for(proposal)))
+    if pending:
+        versions[PENDING_CLAIMS] = pending
+    versions[CONFIG_KEY] = config.fingerprint()
     return EligibilityVerdict(
         decision=EligibilityDecision.MAY if first_failure is None else EligibilityDecision.MAY_NOT,
         reason=ALL_PASSED if first_failure is None else first_failure.reason,
@@ -63,5 +71,5 @@ def evaluate(
         missing_prerequisites=list(missing),
         evaluated_at=now,
         rules_version=config.rules_version,
-        context_versions={**context.context_versions(), CONFIG_KEY: config.fingerprint()},
+        context_versions=versions,
     )

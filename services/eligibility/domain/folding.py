@@ -18,6 +18,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import TypeVar
 
+from govmesh.eligibility.domain.claims import settle_claims
 from govmesh.eligibility.domain.context import (
     ActiveSignal,
     CapabilityState,
@@ -144,7 +145,11 @@ def apply_health(
 def apply_contract(
     ctx: EligibilityContext, message: ContractLifecycle, offset: int, partition: int = 0
 ) -> EligibilityContext:
-    """Track the contract while it is open (E-006); a closed status removes it."""
+    """Track the contract while it is open (E-006); a closed status removes it.
+
+    Either way the contract is now visible, so the pending claim it was created for (if
+    any) is settled: the open-contracts view speaks for it from here on.
+    """
     if not _is_new(ctx.contract_positions, partition, offset):
         return ctx
     contract = message.contract
@@ -161,7 +166,7 @@ def apply_contract(
         )
     )
     return replace(
-        ctx,
+        settle_claims(ctx, contract.contract_id, contract.issue_id),
         open_contracts=_with(ctx.open_contracts, contract.contract_id, entry),
         contract_positions=_advanced(ctx.contract_positions, partition, offset),
     )

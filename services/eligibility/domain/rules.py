@@ -160,22 +160,35 @@ def source_allowlist(facts: Facts) -> Outcome:
 def not_duplicate(facts: Facts) -> Outcome:
     """E-006 (in-order half): no open contract sharing a capability within the window.
 
+    Open contracts are those on `contracts.lifecycle`, plus the pending claims of earlier
+    MAY verdicts of this service whose contracts are not visible there yet.
+
     The proposal's own contract, its parent and contracts of the same issue are not
     duplicates of it: a founder revision or a re-run after a crash must not block itself.
     The window is inclusive, and a `created_at` ahead of `now` counts as inside it.
     """
     proposal = facts.proposal
-    own = {proposal.contract_id, proposal.parent_contract_id}
+    own = {i for i in (proposal.contract_id, proposal.parent_contract_id) if i is not None}
     claims = set(claims_for(proposal))
     since = facts.now - facts.config.duplicate_window
-    similar = sorted(
+    similar = [
         (contract.created_at, str(contract.contract_id))
         for contract in facts.context.open_contracts.values()
         if contract.contract_id not in own
         and contract.issue_id != proposal.issue_id
         and contract.created_at >= since
         and claims & contract.capabilities
-    )
+    ]
+    # Earlier MAY verdicts whose contracts are not visible yet count the same (claims.py).
+    similar += [
+        (claim.claimed_at, claim.label())
+        for claim in facts.context.pending_claims.values()
+        if claim.contract_id not in own
+        and claim.issue_id != proposal.issue_id
+        and claim.claimed_at >= since
+        and claims & claim.capabilities
+    ]
+    similar.sort()
     if similar:
         return Outcome(False, f"Similar contract already pending: {similar[0][1]}")
     hours = facts.config.duplicate_window_hours

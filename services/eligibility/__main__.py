@@ -1,0 +1,5 @@
+"""`python -m govmesh.eligibility [serve|migrate]`."""
+
+from govmesh.eligibility.app import main
+
+main()

@@ -1,0 +1,115 @@
+"""Composition root of the eligibility gate: stateless over a materialised context.
+
+`build(settings, clock=…)` wires the runtime (producer of `proposals.assessed`, a group
+consumer of `proposals.validated`, and one group-less view consumer per context topic)
+and the HTTP app; nothing connects until `runtime.start()` / `runtime.serve(app)`.
+/readyz answers 200 only once every view has read its topic up to the end offsets seen
+at start-up; the proposal consumer waits for the same events before deciding anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+
+from fastapi import FastAPI
+
+from govmesh.eligibility.adapters.context_view import ContextView
+from govmesh.eligibility.entrypoints.proposals import ASSESSED, Clock, proposal_handler
+from govmesh.eligibility.settings import EligibilitySettings
+from govmesh.mesh import logs
+from govmesh.mesh.codec import Delivery
+from govmesh.mesh.errors import GovmeshError
+from govmesh.mesh.http import ReadinessCheck, base_app, broker_check
+from govmesh.mesh.kafka import MeshConsumer
+from govmesh.mesh.runtime import ServiceRuntime
+
+PROPOSALS = "proposals.validated"
+REGISTRY = "registry.state"
+SIGNALS = "governance.signals"
+HEALTH = "health.signals"
+CONTRACTS = "contracts.lifecycle"
+GROUP = "eligibility.proposals"
+
+
+def utc_now() -> datetime:
+    """The production clock; tests pass their own to `build`."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class EligibilityService:
+    """One eligibility process: its runtime, HTTP app, context view and view consumers."""
+
+    runtime: ServiceRuntime
+    app: FastAPI
+    view: ContextView
+    views: dict[str, MeshConsumer]
+
+    def caught_up(self) -> bool:
+        """True once every context view has read up to its start-up end offsets."""
+        return all(consumer.caught_up.is_set() for consumer in self.views.values())
+
+
+def _caught_up_check(topic: str, consumer: MeshConsumer) -> ReadinessCheck:
+    async def check() -> None:
+        if not consumer.caught_up.is_set():
+            raise GovmeshError(f"the {topic} view has not caught up yet")
+
+    return check
+
+
+def build_service(settings: EligibilitySettings, *, clock: Clock = utc_now) -> EligibilityService:
+    """Everything one eligibility process runs, sharing one context view and one clock."""
+    config = settings.config()
+    runtime = ServiceRuntime(
+        settings, produces=[ASSESSED], consumes=[PROPOSALS, REGISTRY, SIGNALS, HEALTH, CONTRACTS]
+    )
+    view = ContextView(config)
+    folds: dict[str, Callable[[list[Delivery]], Awaitable[None]]] = {
+        REGISTRY: view.apply_registry,
+        SIGNALS: view.apply_signals,
+        HEALTH: view.apply_health,
+        CONTRACTS: view.apply_contracts,
+    }
+    views = {topic: runtime.consumer([topic], None, fold) for topic, fold in folds.items()}
+    ready = [consumer.caught_up for consumer in views.values()]
+    runtime.consumer([PROPOSALS], GROUP, proposal_handler(runtime, view, ready, config, clock))
+    checks: dict[str, ReadinessCheck] = {"kafka": broker_check(settings.kafka_bootstrap)}
+    checks.update({topic: _caught_up_check(topic, consumer) for topic, consumer in views.items()})
+    app = base_app("govmesh eligibility", checks)
+    return EligibilityService(runtime=runtime, app=app, view=view, views=views)
+
+
+def build(
+    settings: EligibilitySettings, *, clock: Clock = utc_now
+) -> tuple[ServiceRuntime, FastAPI]:
+    """The runtime and the app of one eligibility process (the shape every service has)."""
+    service = build_service(settings, clock=clock)
+    return service.runtime, service.app
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m govmesh.eligibility [serve|migrate]` with GOVMESH_* settings."""
+    parser = argparse.ArgumentParser(prog="python -m govmesh.eligibility")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    args = parser.parse_args(argv)
+    if args.command == "migrate":
+        return  # stateless: nothing to migrate
+    settings = EligibilitySettings()
+    logs.configure(settings.log_level, "eligibility")
+    runtime, app = build(settings)
+    # uvicorn handles SIGTERM, shuts the HTTP server down, then re-raises the signal with
+    # the handler it found installed; with the default one the process would die before
+    # `runtime.serve` stops the consumers (no clean group leave). Ours unwinds instead.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    asyncio.run(runtime.serve(app))

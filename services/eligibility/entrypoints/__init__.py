@@ -1,0 +1,1 @@
+"""Entrypoints of the eligibility service: the proposal consumer and its metrics."""

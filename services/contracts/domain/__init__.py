@@ -5,14 +5,18 @@
 - `machine`: `transition` — the only way a contract changes status.
 - `creation`: a contract from an assessed proposal.
 - `review`: founder decisions (SPEC §6).
+- `revision`: MODIFY_SCOPE drafts and their fresh assessment (REVIEW-005).
+- `cancel`: CANCEL_JOB checks (SPEC §7).
 - `lifecycle`: activation, window close, expiry, audit outcome.
 - `ttl` / `timers`: the review clock, its pauses and the timers it schedules.
 - `jobplan`: the job (and rollback job) derived from proposed_changes.
 - `trigger_sql`: the database trigger generated from the same table.
 """
 
+from govmesh.contracts.domain.cancel import cancel_job
 from govmesh.contracts.domain.creation import (
     create_from_assessment,
+    duplicate_reason,
     needs_escalation_notice,
     rejection_reason,
 )
@@ -36,6 +40,7 @@ from govmesh.contracts.domain.review import (
     Revision,
     decide,
 )
+from govmesh.contracts.domain.revision import assess_revision, draft_revision
 from govmesh.contracts.domain.states import (
     ALLOWED_PAIRS,
     AUDIT_STATES,
@@ -48,6 +53,7 @@ from govmesh.contracts.domain.states import (
     rule_for,
 )
 from govmesh.contracts.domain.timers import (
+    TIMER_NOTIFICATIONS,
     Timer,
     TimerKind,
     TimerPolicy,
@@ -71,6 +77,7 @@ __all__ = [
     "OPEN",
     "STATUS_GUARDS",
     "TERMINAL",
+    "TIMER_NOTIFICATIONS",
     "TRANSITIONS",
     "ContractRuleViolation",
     "Pause",
@@ -88,14 +95,18 @@ __all__ = [
     "activate",
     "allowed_targets",
     "apply_audit_verdict",
+    "assess_revision",
+    "cancel_job",
     "check_status_guards",
     "close_window",
     "contract_expiry",
     "contract_id_for",
     "create_from_assessment",
     "decide",
+    "draft_revision",
     "drop_trigger_sql",
     "due_timers",
+    "duplicate_reason",
     "effective_expiry",
     "execution_job_id",
     "expire",

@@ -74,6 +74,7 @@ def create_from_assessment(
     *,
     causation_id: UUID | None = None,
     execution_constraints: Mapping[str, Any] | None = None,
+    duplicate_of: UUID | None = None,
 ) -> tuple[ContractSnapshot, list[Transition]]:
     """Create the contract for `assessed` and take it as far as machines may.
 
@@ -83,6 +84,8 @@ def create_from_assessment(
     instead, naming that rule: the authority fails closed on an inconsistent input.
     `expires_at` = `now` + `ttl` (default 7 days, REVIEW-006). `contract_id` must match
     `assessed.contract_id` when that is set (a founder revision names its contract).
+    `duplicate_of` names the open contract already holding a capability claim (E-006, the
+    race-free half decided by the database): a MAY then ends REJECTED naming E-006.
     """
     require_aware(now)
     if ttl <= timedelta(0):
@@ -135,18 +138,28 @@ def create_from_assessment(
         causation_id=causation_id,
         changes={},
     )
-    final, decided = _decide_eligibility(validated, assessed, now, causation_id)
+    final, decided = decide_eligibility(validated, assessed, now, causation_id, duplicate_of)
     return final, [created, to_validated, decided]
 
 
-def _decide_eligibility(
+def duplicate_reason(holder: UUID) -> str:
+    """The REJECTED reason when another open contract holds a claimed capability (E-006)."""
+    return f"{rules.E_006}: Similar contract already pending: {holder}"
+
+
+def decide_eligibility(
     validated: ContractSnapshot,
     assessed: ProposalAssessed,
     now: datetime,
     causation_id: UUID | None,
+    duplicate_of: UUID | None = None,
 ) -> tuple[ContractSnapshot, Transition]:
+    """VALIDATED → ELIGIBLE (MAY) or → REJECTED (MAY_NOT, CONTRACT-006, or E-006 claim)."""
     actor = Principal.ELIGIBILITY.value
-    if assessed.eligibility.decision == EligibilityDecision.MAY:
+    if assessed.eligibility.decision == EligibilityDecision.MAY and duplicate_of is not None:
+        reason = duplicate_reason(duplicate_of)
+        actor = Principal.CONTRACTS.value
+    elif assessed.eligibility.decision == EligibilityDecision.MAY:
         try:
             return advance(
                 validated,

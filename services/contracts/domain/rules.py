@@ -37,8 +37,12 @@ REVIEW_CLARIFICATION_PENDING: Final = "REVIEW-CLARIFICATION-PENDING"
 REVIEW_NO_CLARIFICATION_PENDING: Final = "REVIEW-NO-CLARIFICATION-PENDING"
 REVIEW_UNSUPPORTED_ACTION: Final = "REVIEW-UNSUPPORTED-ACTION"
 REVIEW_CONTRACT_MISMATCH: Final = "REVIEW-CONTRACT-MISMATCH"
+REVIEW_UNKNOWN_CONTRACT: Final = "REVIEW-UNKNOWN-CONTRACT"  # no contract with that id
+
+JOB_CANCEL: Final = "JOB-CANCEL"  # only the job of an ACTIVE contract can be cancelled
 
 E_104: Final = "E-104"  # system health not HEALTHY
+E_006: Final = "E-006"  # an open contract already claims a capability (race-free half)
 ELIG_005: Final = "ELIG-005"  # frozen capability
 
 ACTIVATION_WINDOW: Final = "ACTIVATION-WINDOW"  # APPROVED -> ACTIVE only inside the window

@@ -1,0 +1,5 @@
+"""`python -m govmesh.contracts [serve|migrate]`."""
+
+from govmesh.contracts.app import main
+
+main()

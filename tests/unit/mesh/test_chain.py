@@ -11,10 +11,10 @@ from uuid import UUID, uuid4
 import pytest
 
 from govmesh.cli.verify import export_records, load_records, render
-from govmesh.mesh.chain import Record, verify_chain
+from govmesh.mesh.chain import Record, received_event_digest, verify_chain
 from govmesh.mesh.codec import make_envelope
 from govmesh.mesh.signing import Signer, TrustStore, generate_keys
-from govmesh.schemas import Envelope, Principal, digest, message_types
+from govmesh.schemas import Envelope, Principal, message_types
 from govmesh.schemas.common import Message
 
 pytestmark = pytest.mark.unit
@@ -96,7 +96,7 @@ class ChainBuilder:
             Principal.INGEST,
             "IssueAccepted",
             issue,
-            input_digest=event_digest or digest(issue["event"]),
+            input_digest=event_digest or received_event_digest(issue["event"]),
         )
         ids = {"issue_id": str(self.issue_id), "contract_id": str(self.contract_id)}
         validated = self.emit(

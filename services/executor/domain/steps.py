@@ -208,12 +208,17 @@ def apply_step(
 
 
 def planned_from_action(action: Mapping[str, Any], number: int) -> PlannedStep:
-    """The PlannedStep a rollback action describes (``{"type", "target", "parameters"}``)."""
+    """The PlannedStep a rollback action describes (``{"type", "target", "parameters"}``).
+
+    An optional ``"adapter"`` names the step adapter that runs the compensation (a webhook
+    step declares its own); without it the built-in registry adapter runs it.
+    """
     return PlannedStep(
         number=number,
         type=StepType(action["type"]),
         target=action["target"],
         parameters=dict(action.get("parameters", {})),
+        adapter=str(action.get("adapter", "registry")),
     )
 
 

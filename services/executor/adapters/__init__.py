@@ -1,0 +1,1 @@
+"""Executor adapters: PostgreSQL tables, the health view and the step adapters."""

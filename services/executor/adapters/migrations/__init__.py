@@ -1,0 +1,1 @@
+"""Alembic revisions of the executor schema (run after the runtime's mesh_0001)."""

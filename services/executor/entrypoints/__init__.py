@@ -1,0 +1,1 @@
+"""Executor entry points: HTTP read API and metrics."""

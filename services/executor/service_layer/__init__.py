@@ -1,0 +1,1 @@
+"""Executor use cases: taking jobs in from Kafka and running them under a lease."""

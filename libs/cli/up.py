@@ -46,11 +46,29 @@ class ServiceDef:
     name: str
     url_key: str | None
     stateful: bool
-    extra_env: dict[str, str] = field(default_factory=dict)
+    #: `python -m govmesh.<name> <args>` commands run once after the migration.
+    setup: tuple[tuple[str, ...], ...] = ()
 
 
-#: Every service `up` starts, in start order. Grows as services are built.
-SERVICES: tuple[ServiceDef, ...] = (ServiceDef("ingest", "ingest_url", stateful=True),)
+#: The registry `up` seeds the governed system with.
+DEMO_REGISTRY = Path(__file__).with_name("demo_registry.yaml")
+
+#: Every service `up` starts, in start order.
+SERVICES: tuple[ServiceDef, ...] = (
+    ServiceDef("health", "health_url", stateful=False),
+    ServiceDef(
+        "executor",
+        "executor_url",
+        stateful=True,
+        setup=(("registry-import", str(DEMO_REGISTRY)),),
+    ),
+    ServiceDef("contracts", "contracts_url", stateful=True),
+    ServiceDef("auditor", None, stateful=False),
+    ServiceDef("eligibility", None, stateful=False),
+    ServiceDef("validator", None, stateful=False),
+    ServiceDef("console", "console_url", stateful=False),
+    ServiceDef("ingest", "ingest_url", stateful=True),
+)
 
 URL_KEYS = ("ingest_url", "contracts_url", "console_url", "executor_url", "health_url")
 
@@ -146,26 +164,20 @@ def start(data_dir: Path, settings: UpSettings) -> tuple[Mesh, dict[str, object]
             **{key: None for key in URL_KEYS},
             **tokens,
         }
-        urls: dict[str, str] = {}
+        ports = {svc.name: free_port() for svc in SERVICES}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        # The console links to the contracts read API (audits, incidents).
+        base_env["GOVMESH_CONTRACTS_URL"] = urls["contracts"]
         for svc in SERVICES:
-            env = {**_inherited_env(), **base_env, **svc.extra_env}
-            if svc.stateful:
-                subprocess.run(
-                    [sys.executable, "-m", f"govmesh.{svc.name}", "migrate"],
-                    env=env,
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                )
-            port = free_port()
-            env["GOVMESH_HTTP_PORT"] = str(port)
+            env = {**_inherited_env(), **base_env, "GOVMESH_HTTP_PORT": str(ports[svc.name])}
+            module = [sys.executable, "-m", f"govmesh.{svc.name}"]
             with (logs / f"{svc.name}.log").open("ab") as log:
+                steps = [("migrate",)] if svc.stateful else []
+                for command in [*steps, *svc.setup]:
+                    subprocess.run([*module, *command], env=env, check=True, stdout=log, stderr=log)
                 mesh.children[svc.name] = subprocess.Popen(
-                    [sys.executable, "-m", f"govmesh.{svc.name}"],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
+                    module, env=env, stdout=log, stderr=subprocess.STDOUT
                 )
-            urls[svc.name] = f"http://127.0.0.1:{port}"
             if svc.url_key:
                 endpoints[svc.url_key] = urls[svc.name]
         for svc in SERVICES:
@@ -179,8 +191,11 @@ def start(data_dir: Path, settings: UpSettings) -> tuple[Mesh, dict[str, object]
 
 
 def _inherited_env() -> dict[str, str]:
-    """The parent's environment (PATH, locale) minus any GOVMESH_* settings of its own."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("GOVMESH_")}
+    """The parent's environment: PATH, locale, and GOVMESH_* tuning (heartbeat, timers…).
+
+    What `up` decides itself (broker, database, keys, tokens, ports) overrides it.
+    """
+    return dict(os.environ)
 
 
 def run(data_dir: Path) -> int:
@@ -198,7 +213,12 @@ def run(data_dir: Path) -> int:
     except RuntimeError as exc:
         _say(f"govmesh up failed: {exc}")
         return 1
+    except subprocess.CalledProcessError as exc:
+        command = " ".join(exc.cmd[1:])
+        _say(f"govmesh up failed: `{command}` exited with {exc.returncode}; see logs/")
+        return 1
     _say(json.dumps(endpoints, indent=2))
+    _say(f"console     {endpoints['console_url']}/login — sign in with the founder_token above")
     _say(f"endpoints written to {mesh.data_dir / 'endpoints.json'}; Ctrl-C stops everything")
     code = 0
     try:

@@ -82,6 +82,8 @@ def build(
         required_approvals=dict(settings.required_approvals),
         founders=settings.founders(),
         default_window=timedelta(hours=settings.activation_window_hours),
+        hooks=dict(settings.step_hooks),
+        outcome=settings.outcome_policy(),
     )
     runtime.timers = TimerLoop(
         engine,

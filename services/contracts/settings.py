@@ -7,6 +7,7 @@ from datetime import timedelta
 from pydantic import Field, model_validator
 
 from govmesh.contracts.domain import TimerPolicy
+from govmesh.contracts.domain.outcome import OutcomePolicy
 from govmesh.mesh.settings import MeshSettings
 from govmesh.schemas import Principal, Severity
 
@@ -37,6 +38,14 @@ class ContractsSettings(MeshSettings):
     activation_window_hours: float = Field(default=24, gt=0)
     required_approvals: dict[Severity, int] = Field(default_factory=dict)
     founder_tokens: dict[str, str] | None = None
+    #: GOVMESH_STEP_HOOKS: capability → URL of the external system that provisions it; its
+    #: jobs end with a webhook step telling that system what changed (`plan_job` hooks).
+    step_hooks: dict[str, str] = Field(default_factory=dict)
+    # Outcome (SPEC §8, §9): GOVMESH_CONTRACTS_BAKE_S, GOVMESH_CONTRACTS_BAKE_CHECK_S,
+    # GOVMESH_CONTRACTS_AUDIT_TIMEOUT_S — see `outcome_policy`.
+    contracts_bake_s: float = Field(default=300.0, gt=0)
+    contracts_bake_check_s: float = Field(default=5.0, gt=0)
+    contracts_audit_timeout_s: float = Field(default=600.0, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> ContractsSettings:
@@ -52,6 +61,14 @@ class ContractsSettings(MeshSettings):
             ttl=timedelta(hours=self.review_ttl_hours),
             review_warning_after=timedelta(hours=self.review_warning_hours),
             review_escalation_after=timedelta(hours=self.review_escalation_hours),
+        )
+
+    def outcome_policy(self) -> OutcomePolicy:
+        """Bake period and its health checks (SPEC §9), audit escalation timeout (SPEC §8)."""
+        return OutcomePolicy(
+            bake=timedelta(seconds=self.contracts_bake_s),
+            bake_check=timedelta(seconds=self.contracts_bake_check_s),
+            audit_timeout=timedelta(seconds=self.contracts_audit_timeout_s),
         )
 
     def founders(self) -> frozenset[str] | None:

@@ -68,10 +68,14 @@ def plan_job(
     now: datetime,
     *,
     lifecycles: Mapping[str, Lifecycle] | None = None,
+    hooks: Mapping[str, str] | None = None,
 ) -> JobRequested:
     """The execution job for an APPROVED (about to activate) or ACTIVE contract.
 
     Steps come only from `proposed_changes`, in their order, then one `signal_record`.
+    `hooks` (capability → URL) names capabilities an external system provisions: once the
+    change is recorded, one webhook step per such capability tells that system (adapter
+    `webhook`, which sends the step's idempotency key and records its compensation).
     `scope` is the affected capabilities plus SYSTEM when a change targets SYSTEM; a
     change outside that scope is refused here (JOB-001) rather than at execution.
     `max_duration_ms` comes from `execution_constraints` (default 60000).
@@ -123,6 +127,10 @@ def plan_job(
             rollback_action=None,
         )
     )
+    for target in recorded:
+        url = _hook_for(target, hooks or {})
+        if url is not None:
+            steps.append(_hook_step(len(steps) + 1, target, url, contract, job_id, changes))
     return JobRequested(
         job_id=job_id,
         contract_id=contract.contract_id,
@@ -133,6 +141,39 @@ def plan_job(
         activation_window_start=window_start,
         activation_window_end=window_end,
         requested_at=now,
+    )
+
+
+def _hook_for(target: str, hooks: Mapping[str, str]) -> str | None:
+    folded = {name.casefold(): url for name, url in hooks.items()}
+    return folded.get(target.casefold())
+
+
+def _hook_step(
+    number: int,
+    target: str,
+    url: str,
+    contract: ContractSnapshot,
+    job_id: UUID,
+    changes: list[_Change],
+) -> PlannedStep:
+    """Tell the external system that provisions `target` what changed (no registry write)."""
+    mine = [c for c in changes if change_target(c).casefold() == target.casefold()]
+    return PlannedStep(
+        number=number,
+        type=T.SIGNAL_RECORD,
+        target=target,
+        parameters={
+            "url": url,
+            "payload": {
+                "contract_id": str(contract.contract_id),
+                "job_id": str(job_id),
+                "capability": target,
+                "changes": [change.model_dump(mode="json") for change in mine],
+            },
+        },
+        rollback_action=None,
+        adapter="webhook",
     )
 
 

@@ -14,6 +14,12 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from govmesh.contracts.adapters.repository import ContractRepository
+from govmesh.contracts.entrypoints.outcome_consumers import (
+    JOB_EVENTS_TOPIC,
+    VERDICTS_TOPIC,
+    job_events,
+    verdicts,
+)
 from govmesh.contracts.metrics import DECISIONS
 from govmesh.contracts.service_layer.deps import Deps
 from govmesh.contracts.service_layer.intake import receive_assessment
@@ -27,7 +33,7 @@ DECISIONS_TOPIC = "founder.decisions"
 
 #: The topics of `topic_handlers`, known before the handlers are built (the runtime
 #: declares them up front); keep the two in step.
-CONSUMED: tuple[str, ...] = (ASSESSED, DECISIONS_TOPIC)
+CONSUMED: tuple[str, ...] = (ASSESSED, DECISIONS_TOPIC, JOB_EVENTS_TOPIC, VERDICTS_TOPIC)
 
 
 def assessments(deps: Deps) -> TxHandler:
@@ -57,7 +63,13 @@ def decisions(deps: Deps) -> TxHandler:
 
 def topic_handlers(deps: Deps) -> dict[str, TxHandler]:
     """The dispatch table of the contracts consumer group."""
-    return {ASSESSED: assessments(deps), DECISIONS_TOPIC: decisions(deps)}
+    return {
+        ASSESSED: assessments(deps),
+        DECISIONS_TOPIC: decisions(deps),
+        # A job's FINISHED before its verdict when both are in one batch.
+        JOB_EVENTS_TOPIC: job_events(deps),
+        VERDICTS_TOPIC: verdicts(deps),
+    }
 
 
 def by_topic(handlers: Mapping[str, TxHandler]) -> TxHandler:

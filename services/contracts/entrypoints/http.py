@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.contracts.adapters.reads import get_contract, get_history, list_contracts
+from govmesh.contracts.entrypoints.outcome_http import router as outcome_router
 from govmesh.mesh.http import ReadinessCheck, base_app
 from govmesh.schemas import ContractStatus
 
@@ -51,6 +52,7 @@ def create_app(engine: AsyncEngine, checks: dict[str, ReadinessCheck]) -> FastAP
     app = base_app("govmesh contracts", checks)
     app.state.contracts_engine = engine
     app.include_router(router)
+    app.include_router(outcome_router)  # audits, incidents
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from govmesh.contracts.adapters.health_view import HealthView
 from govmesh.contracts.adapters.messages import Publisher
 from govmesh.contracts.domain import TimerPolicy
+from govmesh.contracts.domain.outcome import OutcomePolicy
 from govmesh.schemas import Severity
 
 Clock = Callable[[], datetime]
@@ -25,6 +26,8 @@ class Deps:
     required_approvals: Mapping[Severity, int] = field(default_factory=dict)
     founders: frozenset[str] | None = None
     default_window: timedelta = timedelta(hours=24)
+    hooks: Mapping[str, str] = field(default_factory=dict)
+    outcome: OutcomePolicy = field(default_factory=OutcomePolicy)
 
     @property
     def ttl(self) -> timedelta:

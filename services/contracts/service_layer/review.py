@@ -27,6 +27,7 @@ from govmesh.contracts.domain import (
 )
 from govmesh.contracts.domain import rules as R
 from govmesh.contracts.service_layer.deps import Deps
+from govmesh.contracts.service_layer.outcome import audit_decision
 from govmesh.mesh.kafka import Outgoing
 from govmesh.schemas import (
     ContractSnapshot,
@@ -131,6 +132,8 @@ async def cancel_job_decision(
 
 ACTION_HANDLERS: dict[FounderAction, DecisionHandler] = {
     FounderAction.CANCEL_JOB: cancel_job_decision,
+    FounderAction.RESOLVE_AUDIT: audit_decision,
+    FounderAction.ACKNOWLEDGE_AUDIT: audit_decision,
 }
 
 

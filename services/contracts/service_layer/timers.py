@@ -35,6 +35,7 @@ from govmesh.contracts.domain import (
     transition,
 )
 from govmesh.contracts.service_layer.deps import Deps
+from govmesh.contracts.service_layer.outcome import OUTCOME_TIMER_HANDLERS
 from govmesh.schemas import ContractStatus, Principal
 
 TimerHandler = Callable[[ContractRepository, DueTimer, Deps], Awaitable[str]]
@@ -92,7 +93,7 @@ async def activation(repo: ContractRepository, timer: DueTimer, deps: Deps) -> s
     contract = timer.contract
     job_id = execution_job_id(contract.contract_id)
     try:
-        job = plan_job(contract, job_id, now)
+        job = plan_job(contract, job_id, now, hooks=deps.hooks)
     except ContractRuleViolation as refused:
         failed, moved = transition(
             contract,
@@ -124,4 +125,5 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     TimerKind.EXPIRY.value: expiry,
     TimerKind.ACTIVATION.value: activation,
     TimerKind.WINDOW_CLOSED.value: window_closed,
+    **OUTCOME_TIMER_HANDLERS,  # AUDIT_TIMEOUT, ROLLOUT_BAKE
 }

@@ -253,3 +253,32 @@ def test_JOB006_rollback_of_config_update_writes_old_value_back() -> None:
     step = rollback.steps[0]
     assert (step.type, step.target) == (T.CONFIG_UPDATE, CAPABILITY)
     assert (step.parameters["old_value"], step.parameters["new_value"]) == (200, 100)
+
+
+def test_a_capability_provisioned_externally_ends_its_job_with_one_webhook_step() -> None:
+    contract = active(proposed_changes=[enable(lifecycle=Lifecycle.PREVIEW)])
+    assert contract.job_id is not None
+    url = "https://provisioning.example/hooks/govmesh"
+    plain = plan_job(contract, contract.job_id, NOW)
+    hooked = plan_job(contract, contract.job_id, NOW, hooks={CAPABILITY.lower(): url})
+    assert hooked.steps[: len(plain.steps)] == plain.steps
+    hook = hooked.steps[-1]
+    assert len(hooked.steps) == len(plain.steps) + 1
+    assert (hook.number, hook.type, hook.target, hook.adapter) == (
+        len(plain.steps) + 1,
+        T.SIGNAL_RECORD,
+        CAPABILITY,
+        "webhook",
+    )
+    assert hook.parameters["url"] == url
+    assert hook.parameters["payload"]["job_id"] == str(contract.job_id)
+    assert hook.parameters["payload"]["changes"][0]["type"] == "capability_enable"
+    assert hook.rollback_action is None
+
+
+def test_hooks_for_other_capabilities_leave_the_plan_alone() -> None:
+    contract = active(proposed_changes=[enable(lifecycle=Lifecycle.PREVIEW)])
+    assert contract.job_id is not None
+    plain = plan_job(contract, contract.job_id, NOW)
+    other = plan_job(contract, contract.job_id, NOW, hooks={"SOMETHING_ELSE": "http://x"})
+    assert other == plain

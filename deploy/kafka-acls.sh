@@ -79,7 +79,7 @@ admin=(--bootstrap-server "$bootstrap" --command-config "$config")
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:console --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-console --group "${prefix}"console.
 # contracts
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:contracts --allow-host '*' --operation Write --operation Describe --topic "${prefix}"contracts.dlq --topic "${prefix}"contracts.lifecycle --topic "${prefix}"issues.revised --topic "${prefix}"jobs.requested --topic "${prefix}"notifications
-"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:contracts --allow-host '*' --operation Read --operation Describe --topic "${prefix}"audits.verdicts --topic "${prefix}"founder.decisions --topic "${prefix}"health.signals --topic "${prefix}"jobs.events --topic "${prefix}"proposals.assessed
+"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:contracts --allow-host '*' --operation Read --operation Describe --topic "${prefix}"audits.verdicts --topic "${prefix}"founder.decisions --topic "${prefix}"governance.signals --topic "${prefix}"health.signals --topic "${prefix}"jobs.events --topic "${prefix}"proposals.assessed --topic "${prefix}"registry.state
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:contracts --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-contracts --group "${prefix}"contracts.
 # crm
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:crm --allow-host '*' --operation Write --operation Describe --topic "${prefix}"crm.events

@@ -159,7 +159,7 @@ def _check_complete(index: _Index, contract_id: UUID, last: Link) -> None:
     finished = [
         e
         for e in index.by_contract("jobs.events", contract_id)
-        if e.data["job_id"] == job_id and e.data["event"] == "FINISHED"
+        if e.data["job_id"] == job_id and e.data["event"] in ("FINISHED", "CANCELLED")
     ]
     if not finished:
         raise BrokenLink(f"contract {contract_id} is {status} but job {job_id} never finished")

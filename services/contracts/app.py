@@ -21,6 +21,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from govmesh.contracts.adapters.freeze_view import FreezeView
 from govmesh.contracts.adapters.health_view import HealthView
 from govmesh.contracts.adapters.messages import PRODUCES, Publisher
 from govmesh.contracts.entrypoints.consumers import CONSUMED, by_topic, topic_handlers
@@ -37,6 +38,8 @@ from govmesh.mesh.runtime import ServiceRuntime
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 HEALTH = "health.signals"
+#: Where freezes come from: the registry's frozen flags and founders' FROZEN signals.
+FREEZES = ["registry.state", "governance.signals"]
 GROUP = "contracts"
 
 
@@ -50,6 +53,7 @@ class ContractsRuntime(ServiceRuntime):
 
     timers: TimerLoop
     health: HealthView
+    freezes: FreezeView
 
     async def start(self) -> None:
         await super().start()
@@ -65,13 +69,15 @@ def build(
 ) -> tuple[ContractsRuntime, FastAPI]:
     """The runtime and the app of one contracts process, sharing one engine and one clock."""
     health = HealthView()
+    freezes = FreezeView()
     runtime = ContractsRuntime(
         settings,
         produces=list(PRODUCES),
-        consumes=[*CONSUMED, HEALTH],
+        consumes=[*CONSUMED, HEALTH, *FREEZES],
         schema=settings.db_schema,
     )
     runtime.health = health
+    runtime.freezes = freezes
     engine = runtime.engine
     assert engine is not None  # a schema was given
     deps = Deps(
@@ -84,6 +90,7 @@ def build(
         default_window=timedelta(hours=settings.activation_window_hours),
         hooks=dict(settings.step_hooks),
         outcome=settings.outcome_policy(),
+        freezes=freezes,
     )
     runtime.timers = TimerLoop(
         engine,
@@ -93,12 +100,14 @@ def build(
         batch=settings.timer_batch,
     )
     health_consumer = runtime.consumer([HEALTH], None, health.apply)
+    freeze_consumer = runtime.consumer(FREEZES, None, freezes.apply)
     handlers = topic_handlers(deps)
     transactional = runtime.transactional(by_topic(handlers))
 
     async def handle(batch: list[Delivery]) -> None:
-        # Judge decisions against the health the topic holds, not an empty view.
+        # Judge decisions against the health and freezes the topics hold, not empty views.
         await health_consumer.caught_up.wait()
+        await freeze_consumer.caught_up.wait()
         await transactional(batch)
         runtime.timers.wake()
 
@@ -108,12 +117,17 @@ def build(
         if not health_consumer.caught_up.is_set():
             raise GovmeshError("the health view has not caught up yet")
 
+    async def freezes_loaded() -> None:
+        if not freeze_consumer.caught_up.is_set():
+            raise GovmeshError("the freeze view has not caught up yet")
+
     app = create_app(
         engine,
         checks={
             "database": database_check(engine),
             "kafka": broker_check(settings.kafka_bootstrap),
             "health": health_loaded,
+            "freezes": freezes_loaded,
         },
     )
     return runtime, app

@@ -36,6 +36,7 @@ from govmesh.schemas import (
     EligibilityDecision,
     FounderAction,
     FounderDecision,
+    GovernanceSignal,
     HealthSignal,
     HealthStatus,
     IssueType,
@@ -43,6 +44,7 @@ from govmesh.schemas import (
     ProposalAssessed,
     RecommendedAction,
     Severity,
+    SignalType,
 )
 from govmesh.schemas.common import Message
 from tests.infra import unique
@@ -131,6 +133,20 @@ class Service:
         )
         await self.publish("health.signals", SYSTEM_SCOPE, signal, Principal.HEALTH, uuid4())
         return signal
+
+    async def freeze(self, capability: str, *, active: bool) -> None:
+        self.clock.now += timedelta(seconds=1)
+        signal = GovernanceSignal(
+            scope=capability,
+            signal_type=SignalType.FROZEN,
+            active=active,
+            issued_by="founder:alice",
+            reason="change freeze for the quarter close" if active else "freeze lifted",
+            issued_at=self.clock(),
+        )
+        await self.publish(
+            "governance.signals", f"{capability}+FROZEN", signal, Principal.CONSOLE, uuid4()
+        )
 
     async def contract(self, contract_id: UUID) -> ContractSnapshot | None:
         answer = await self.client.get(f"/api/v1/contracts/{contract_id}")
@@ -386,6 +402,14 @@ async def test_REVIEW001_006_every_founder_action_and_guard_through_the_broker(
         await eventually(
             lambda: _async(svc.runtime.health.system(clock()) == HealthStatus.HEALTHY or None)
         )
+
+        # A capability frozen after eligibility cannot be approved (ELIG-005, REVIEW-003).
+        await svc.freeze("LOGS_LIST", active=True)
+        await eventually(lambda: _async("LOGS_LIST" in svc.runtime.freezes.frozen(clock()) or None))
+        frozen = await svc.decide(c["approve"], A.APPROVE)
+        await refused_with(svc, frozen, "ELIG-005")
+        await svc.freeze("LOGS_LIST", active=False)
+        await eventually(lambda: _async(not svc.runtime.freezes.frozen(clock()) or None))
 
         # APPROVE with the default window: APPROVED, then ACTIVE at once with one job.
         clock.now = T0 + timedelta(hours=1)

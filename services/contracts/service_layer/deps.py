@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from govmesh.contracts.adapters.freeze_view import FreezeView
 from govmesh.contracts.adapters.health_view import HealthView
 from govmesh.contracts.adapters.messages import Publisher
 from govmesh.contracts.domain import TimerPolicy
@@ -28,6 +29,7 @@ class Deps:
     default_window: timedelta = timedelta(hours=24)
     hooks: Mapping[str, str] = field(default_factory=dict)
     outcome: OutcomePolicy = field(default_factory=OutcomePolicy)
+    freezes: FreezeView = field(default_factory=FreezeView)
 
     @property
     def ttl(self) -> timedelta:

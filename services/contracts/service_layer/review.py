@@ -76,6 +76,7 @@ async def review_decision(
         required_approvals=dict(deps.required_approvals),
         founders=deps.founders,
         default_window=deps.default_window,
+        frozen_capabilities=deps.freezes.frozen(now),
     )
     outcome = decide(contract, decision, ctx, now)
     await repo.record_review(outcome.record)

@@ -47,13 +47,13 @@ class UpMesh:
 
     def start(self, timeout_s: float = 180.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.data_dir.parent / "up.log").open("ab")
-        self.proc = subprocess.Popen(
-            [str(GOVMESH), "up", "--data-dir", str(self.data_dir)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **self.env},
-        )
+        with (self.data_dir.parent / "up.log").open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(GOVMESH), "up", "--data-dir", str(self.data_dir)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **self.env},
+            )
         path = self.data_dir / "endpoints.json"
 
         def written() -> bool:

@@ -3,7 +3,8 @@
 A contract is published on `contracts.lifecycle` as the contracts principal; a founder
 logs in, approves it through the form (the FounderDecision lands on the topic, signed
 by the console) and sees the new status once contracts publishes it; a rejection with
-too short a reason is refused on the page with REVIEW-002.
+too short a reason is refused on the page with REVIEW-002. The capabilities page shows
+a capability's effective state from `registry.state` and `health.signals` (PART2-005).
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from playwright.async_api import Page, expect
 
 from govmesh.mesh.codec import make_envelope
 from govmesh.mesh.signing import Signer, TrustStore
-from govmesh.schemas import ContractSnapshot, ContractStatus, Envelope, FounderDecision, Principal
+from govmesh.schemas import (
+    ContractSnapshot,
+    ContractStatus,
+    Envelope,
+    FounderDecision,
+    HealthStatus,
+    Lifecycle,
+    Principal,
+)
 from tests.browser.conftest import FOUNDER_TOKEN, ServedConsole
 from tests.integration.helpers import drain, produce_raw, wait_until
-from tests.unit.console.factories import contract, lifecycle
+from tests.unit.console.factories import contract, health_signal, lifecycle, registry_record
 
 pytestmark = pytest.mark.browser
 
@@ -127,3 +136,33 @@ async def test_REVIEW_002_rejecting_with_too_short_a_reason_shows_the_rule(
     await expect(page.locator("#refusal")).to_contain_text("longer than 10 characters")
     await expect(page.locator("#contract-status")).to_have_text("ELIGIBLE")
     assert await decisions_for(served_console, eligible, wait=False) == []
+
+
+async def test_PART2_005_capabilities_page_shows_health_over_lifecycle(
+    served_console: ServedConsole, page: Page, keys_dir: Path
+) -> None:
+    settings = served_console.settings
+    record = registry_record("BROWSER_CAP", lifecycle=Lifecycle.PREVIEW, qualifier="beta")
+    signal = health_signal(
+        "BROWSER_CAP", HealthStatus.UNHEALTHY, source="alert:Down", observed_at=datetime.now(UTC)
+    )
+    for topic, principal, message in (
+        ("registry.state", Principal.EXECUTOR, record),
+        ("health.signals", Principal.HEALTH, signal),
+    ):
+        envelope = make_envelope(message, Signer.load(keys_dir, principal))
+        await produce_raw(
+            settings.kafka_bootstrap,
+            settings.kafka_topic(topic),
+            [(b"BROWSER_CAP", envelope.to_bytes())],
+        )
+    views = served_console.views
+    await wait_until(lambda: "BROWSER_CAP" in views.registry and "BROWSER_CAP" in views.health)
+    await log_in(page, served_console)
+
+    await page.click("nav a[href='/capabilities']")
+    row = page.locator("tr[data-capability='BROWSER_CAP']")
+    await expect(row.locator(".effective")).to_have_text("UNHEALTHY")
+    await expect(row.locator(".decided-by")).to_have_text("decided by health")
+    await expect(row.locator(".part-health .source")).to_have_text("alert:Down")
+    await expect(row.locator(".part-lifecycle")).to_contain_text("PREVIEW")

@@ -13,6 +13,10 @@ the broker, or `{"error_code", "rule"|"field", "message"}`:
 | 422 | INVALID_FIELD | a malformed id or body field |
 | 503 | NOT_READY / UNAVAILABLE | the view is loading / the broker did not take the message |
 
+`GET /api/v1/capabilities` (same token) answers 200 `{"as_of", "capabilities": [...]}`:
+each capability's effective state, the part that decided it and every part with its
+source (PART2-005; domain.capability_state), or 503 NOT_READY while the views load.
+
 The contract authority re-checks every decision; its refusals arrive as DECISION_REFUSED
 notifications (shown in the web console).
 """
@@ -41,7 +45,7 @@ from govmesh.console.entrypoints.deps import (
     parse_body,
     parse_uuid,
 )
-from govmesh.console.service_layer.actions import Submitted
+from govmesh.console.service_layer.actions import NOT_READY, Submitted
 from govmesh.schemas import FounderAction
 
 router = APIRouter(prefix="/api/v1")
@@ -119,6 +123,18 @@ async def _review(
         req = ReviewRequest(action, founder)
         changes = modify.proposed_changes
     return answer(await ctx.console.review(cid, req, session_id, changes))
+
+
+@router.get("/capabilities")
+async def capabilities(ctx: Context, authorization: Authorization = None) -> JSONResponse:
+    """Each capability's effective state (health > lifecycle > qualifier), parts with sources."""
+    if _founder(ctx, authorization) is None:
+        return answer(UNAUTHORIZED)
+    if not ctx.console.ready():
+        return answer(NOT_READY)
+    now = ctx.console.now()
+    states = ctx.console.capabilities(now)
+    return JSONResponse({"as_of": now.isoformat(), "capabilities": [s.as_json() for s in states]})
 
 
 @router.post("/contracts/{contract_id}/approve")

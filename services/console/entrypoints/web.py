@@ -336,6 +336,18 @@ def _form_time(form: dict[str, str], name: str) -> datetime | Refusal | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@router.get("/capabilities")
+async def capabilities(request: Request, ctx: Context) -> Response:
+    """Each capability's effective state and its parts with their sources (PART2-005)."""
+    session = current_session(request, ctx)
+    if session is None:
+        return _to_login()
+    states = ctx.console.capabilities(ctx.console.now())
+    return _render(
+        request, "capabilities.html", session, capabilities=states, loading=not ctx.console.ready()
+    )
+
+
 @router.get("/notifications")
 async def notifications(request: Request, ctx: Context) -> Response:
     session = current_session(request, ctx)

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 import structlog
 
 from govmesh.console.adapters.views import ConsoleViews
+from govmesh.console.domain.capability_state import CapabilityState, capability_states
 from govmesh.console.domain.checks import (
     ReviewRequest,
     audit_action,
@@ -81,6 +82,14 @@ class Console:
 
     def now(self) -> datetime:
         return self._clock()
+
+    def ready(self) -> bool:
+        """Whether the views have caught up with their topics' ends seen at start-up."""
+        return self._ready()
+
+    def capabilities(self, now: datetime) -> tuple[CapabilityState, ...]:
+        """Every capability's effective state at `now` (PART2-005, health > lifecycle)."""
+        return capability_states(self.views.registry, self.views.health, now)
 
     def approvers(self, contract_id: UUID) -> frozenset[str]:
         """Founders known to have approved (submitted here, not refused since)."""

@@ -17,12 +17,15 @@ from govmesh.schemas import (
     ContractStatus,
     EligibilityDecision,
     EligibilityVerdict,
+    HealthSignal,
+    HealthStatus,
     IssueType,
     Lifecycle,
     Notification,
     NotificationKind,
     Principal,
     RecommendedAction,
+    RegistryState,
     RuleResult,
     Severity,
     Source,
@@ -113,3 +116,43 @@ def delivery(message: Any, principal: Principal = Principal.CONTRACTS, offset: i
     """A verified delivery as the consumer hands it to a view."""
     signer = Signer(principal, Ed25519PrivateKey.generate())
     return Delivery("test", 0, offset, None, make_envelope(message, signer), message)
+
+
+def registry_record(
+    name: str,
+    *,
+    enabled: bool = True,
+    lifecycle: Lifecycle | None = Lifecycle.LAUNCHED,
+    frozen: bool = False,
+    qualifier: str | None = None,
+    revision: int = 1,
+) -> RegistryState:
+    """A capability's record as the executor publishes it on `registry.state`."""
+    return RegistryState(
+        name=name,
+        enabled=enabled,
+        lifecycle=lifecycle,
+        frozen=frozen,
+        qualifier=qualifier,
+        revision=revision,
+        updated_at=T0,
+    )
+
+
+def health_signal(
+    scope: str,
+    status: HealthStatus,
+    *,
+    source: str = "baseline",
+    observed_at: datetime = T0,
+    valid_for_s: int = 3600,
+) -> HealthSignal:
+    """A health signal as the health service publishes it on `health.signals`."""
+    return HealthSignal(
+        scope=scope,
+        status=status,
+        source=source,
+        reason=f"{scope} is {status.value}",
+        observed_at=observed_at,
+        valid_until=observed_at + timedelta(seconds=valid_for_s),
+    )

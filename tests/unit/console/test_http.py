@@ -28,10 +28,20 @@ from govmesh.schemas import (
     FounderAction,
     FounderDecision,
     GovernanceSignal,
+    HealthStatus,
+    Lifecycle,
+    Principal,
     SignalType,
 )
 from govmesh.schemas.contracts import AuditState
-from tests.unit.console.factories import T0, contract, delivery, lifecycle
+from tests.unit.console.factories import (
+    T0,
+    contract,
+    delivery,
+    health_signal,
+    lifecycle,
+    registry_record,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -304,6 +314,61 @@ async def test_ELIG_005_api_freeze_publishes_a_frozen_signal(h: Harness) -> None
     assert (bad.status_code, bad.json()["field"]) == (422, "name")
 
 
+async def _capabilities(h: Harness) -> None:
+    """LOGS_LIST launched but unhealthy; METRICS healthy but deprecated; TRACES without health."""
+    await h.views.apply(
+        [
+            delivery(
+                registry_record("LOGS_LIST", qualifier="beta", revision=4), Principal.EXECUTOR
+            ),
+            delivery(
+                registry_record("METRICS", lifecycle=Lifecycle.DEPRECATED, qualifier="ga"),
+                Principal.EXECUTOR,
+            ),
+            delivery(registry_record("TRACES", lifecycle=Lifecycle.PREVIEW), Principal.EXECUTOR),
+            delivery(
+                health_signal("LOGS_LIST", HealthStatus.UNHEALTHY, source="alert:LogsDown"),
+                Principal.HEALTH,
+            ),
+            delivery(health_signal("METRICS", HealthStatus.HEALTHY), Principal.HEALTH),
+        ]
+    )
+
+
+async def test_PART2_005_api_capabilities_show_the_effective_state_and_every_source(
+    h: Harness,
+) -> None:
+    await _capabilities(h)
+    assert (await h.client.get("/api/v1/capabilities")).status_code == 401
+    r = await h.client.get("/api/v1/capabilities", headers=AUTH)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["as_of"] == NOW.isoformat()
+    by_name = {c["name"]: c for c in body["capabilities"]}
+    assert list(by_name) == ["LOGS_LIST", "METRICS", "TRACES"]
+    logs = by_name["LOGS_LIST"]
+    assert (logs["effective_state"], logs["decided_by"], logs["refinement"]) == (
+        "UNHEALTHY",
+        "health",
+        "beta",
+    )
+    assert (logs["health"]["status"], logs["health"]["source"]) == ("UNHEALTHY", "alert:LogsDown")
+    assert (logs["lifecycle"]["state"], logs["lifecycle"]["source"]) == (
+        "LAUNCHED",
+        "registry.state#4",
+    )
+    metrics = by_name["METRICS"]
+    assert (metrics["effective_state"], metrics["decided_by"]) == ("DEPRECATED", "lifecycle")
+    assert metrics["qualifier"] == {"value": "ga", "source": "registry.state#1"}
+    traces = by_name["TRACES"]
+    assert (traces["effective_state"], traces["health"]["source"]) == ("UNKNOWN", "none")
+    # Same views, same clock: the same answer.
+    assert (await h.client.get("/api/v1/capabilities", headers=AUTH)).json() == body
+    h.ready[0] = False
+    loading = await h.client.get("/api/v1/capabilities", headers=AUTH)
+    assert (loading.status_code, loading.json()["error_code"]) == (503, "NOT_READY")
+
+
 # --- web pages ------------------------------------------------------------------------
 
 
@@ -317,7 +382,12 @@ async def login(h: Harness, token: str = "tok-founder") -> str:
 
 
 async def test_web_pages_need_a_session(h: Harness) -> None:
-    for path in ("/contracts", f"/contracts/{h.eligible.contract_id}", "/notifications"):
+    for path in (
+        "/contracts",
+        f"/contracts/{h.eligible.contract_id}",
+        "/notifications",
+        "/capabilities",
+    ):
         r = await h.client.get(path)
         assert (r.status_code, r.headers["location"]) == (303, "/login")
     bad = await h.client.post("/login", data={"token": "nope"})
@@ -335,6 +405,24 @@ async def test_web_login_lists_contracts_filtered_by_status(h: Harness) -> None:
     assert str(other.contract_id) not in page.text
     everything = await h.client.get("/contracts")
     assert str(other.contract_id) in everything.text
+
+
+async def test_PART2_005_web_capabilities_page_shows_effective_state_and_sources(
+    h: Harness,
+) -> None:
+    await _capabilities(h)
+    await login(h)
+    page = await h.client.get("/contracts")
+    assert 'href="/capabilities"' in page.text
+    r = await h.client.get("/capabilities")
+    assert r.status_code == 200
+    rows = dict(re.findall(r'<tr data-capability="([A-Z_]+)">(.*?)</tr>', r.text, re.S))
+    assert list(rows) == ["LOGS_LIST", "METRICS", "TRACES"]
+    assert ">UNHEALTHY</span>" in rows["LOGS_LIST"]
+    assert "alert:LogsDown" in rows["LOGS_LIST"]
+    assert ">DEPRECATED</span>" in rows["METRICS"]
+    assert ">UNKNOWN</span>" in rows["TRACES"]
+    assert '<span class="source">none</span>' in rows["TRACES"]
 
 
 async def test_web_form_post_without_or_with_a_foreign_csrf_token_is_403(h: Harness) -> None:

@@ -14,7 +14,7 @@ from typing import Literal
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from govmesh.ingest.adapters.tables import (
@@ -36,6 +36,7 @@ from govmesh.ingest.domain import (
     reference_is_duplicate,
     stamp_received,
 )
+from govmesh.mesh.kafka import Outgoing
 from govmesh.schemas import ContractSnapshot, ContractStatus, CrmEvent
 
 Ingress = Literal["http", "kafka"]
@@ -157,6 +158,126 @@ async def _claim_and_insert(
     return Stored(issue_id, event.envelope.event_id, INITIAL, received_at, recurrence_of)
 
 
+# One statement for a submission whose idempotency key and source reference are both new
+# (the common case): claims, issue, RECEIVED event and outbox row in a single round trip.
+# The claims are INSERT … ON CONFLICT DO NOTHING as in `store_issue`, so the unique keys
+# still decide (SPEC §2). `r` selects from `k` and `i` from `r`: the key is claimed before
+# the reference (the order `store_issue` uses, so the paths never deadlock each other) and
+# nothing past a refused claim is written.
+_INSERT_NEW = sa.text(
+    """
+    WITH k AS (
+        INSERT INTO idempotency_keys (idempotency_key, issue_id, received_at)
+        VALUES (:idempotency_key, :issue_id, :received_at)
+        ON CONFLICT DO NOTHING
+        RETURNING issue_id
+    ), r AS (
+        INSERT INTO source_references (source_system, source_reference, issue_id)
+        SELECT CAST(:source_system AS text), CAST(:source_reference AS text), k.issue_id FROM k
+        ON CONFLICT DO NOTHING
+        RETURNING issue_id
+    ), i AS (
+        INSERT INTO issues (
+            issue_id, event_id, idempotency_key, source_system, source_reference, source,
+            event_type, status, recurrence_of, ingress, source_timestamp, received_at,
+            updated_at, event
+        )
+        SELECT r.issue_id, CAST(:event_id AS uuid), CAST(:idempotency_key AS text),
+            CAST(:source_system AS text), CAST(:source_reference AS text),
+            CAST(:source AS text), CAST(:event_type AS text), CAST(:status AS text), NULL,
+            CAST(:ingress AS text), CAST(:source_timestamp AS timestamptz),
+            CAST(:received_at AS timestamptz), CAST(:received_at AS timestamptz),
+            CAST(:event AS jsonb)
+        FROM r
+        RETURNING issue_id
+    ), e AS (
+        INSERT INTO issue_events (
+            issue_id, from_status, to_status, actor, reason, causation_id, at
+        )
+        SELECT i.issue_id, NULL, CAST(:status AS text), CAST(:actor AS text),
+            CAST(:reason AS text), CAST(:causation_id AS uuid), CAST(:received_at AS timestamptz)
+        FROM i
+    ), o AS (
+        INSERT INTO outbox (event_id, topic, key, value)
+        SELECT CAST(:outbox_event_id AS uuid), CAST(:outbox_topic AS text),
+            CAST(:outbox_key AS text), CAST(:outbox_value AS bytea)
+        FROM i
+        ON CONFLICT DO NOTHING
+    )
+    SELECT (SELECT count(*) FROM k) AS key_claimed, (SELECT count(*) FROM i) AS stored
+    """
+).bindparams(
+    sa.bindparam("issue_id", type_=sa.Uuid),
+    sa.bindparam("event_id", type_=sa.Uuid),
+    sa.bindparam("causation_id", type_=sa.Uuid),
+    sa.bindparam("outbox_event_id", type_=sa.Uuid),
+    sa.bindparam("received_at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("source_timestamp", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("event", type_=JSONB),
+    sa.bindparam("outbox_value", type_=sa.LargeBinary),
+)
+
+
+async def insert_new_issue(
+    conn: AsyncConnection,
+    event: CrmEvent,
+    *,
+    issue_id: UUID,
+    received_at: datetime,
+    ingress: Ingress,
+    causation_id: UUID | None,
+    accepted: Outgoing,
+) -> Stored | None:
+    """Store `event` as issue `issue_id` with its outbox row, if nothing claimed it before.
+
+    One statement in the caller's transaction writing the rows `store_issue` writes for a
+    fresh key and reference, plus the IssueAccepted row (`accepted`). None when either
+    claim is taken: then nothing of this call remains and the caller decides with
+    `store_issue` (duplicate or recurrence) in the same transaction.
+    """
+    envelope, attribution = event.envelope, event.attribution
+    params = {
+        "issue_id": issue_id,
+        "event_id": envelope.event_id,
+        "idempotency_key": envelope.idempotency_key,
+        "source_system": attribution.source_system,
+        "source_reference": attribution.source_reference,
+        "source": envelope.source.value,
+        "event_type": envelope.event_type.value,
+        "status": INITIAL.value,
+        "ingress": ingress,
+        "source_timestamp": envelope.source_timestamp,
+        "received_at": received_at,
+        "event": stamp_received(event, received_at).model_dump(mode="json"),
+        "actor": ACTOR,
+        "reason": _received_reason(ingress, None),
+        "causation_id": causation_id,
+        "outbox_event_id": accepted.envelope.event_id,
+        "outbox_topic": accepted.topic,
+        "outbox_key": accepted.key,
+        "outbox_value": accepted.envelope.to_bytes(),
+    }
+    row = (await conn.execute(_INSERT_NEW, params)).one()
+    if row.stored:
+        return Stored(issue_id, envelope.event_id, INITIAL, received_at, None)
+    if row.key_claimed:
+        # The reference was taken: give the key back (a duplicate keeps no claim).
+        await conn.execute(
+            sa.delete(idempotency_keys).where(
+                idempotency_keys.c.idempotency_key == envelope.idempotency_key,
+                idempotency_keys.c.issue_id == issue_id,
+            )
+        )
+    return None
+
+
+def _received_reason(ingress: Ingress, recurrence_of: UUID | None) -> str:
+    reason = f"received over {ingress}"
+    if recurrence_of is not None:
+        reason += f"; recurrence of issue {recurrence_of} (same idempotency key after the window)"
+    return reason
+
+
 async def _claim_key(conn: AsyncConnection, key: str, issue_id: UUID, at: datetime) -> bool:
     claimed = await conn.scalar(
         insert(idempotency_keys)
@@ -215,9 +336,7 @@ async def _insert_issue(
             event=stamp_received(event, received_at).model_dump(mode="json"),
         )
     )
-    reason = f"received over {ingress}"
-    if recurrence_of is not None:
-        reason += f"; recurrence of issue {recurrence_of} (same idempotency key after the window)"
+    reason = _received_reason(ingress, recurrence_of)
     await conn.execute(
         sa.insert(issue_events).values(
             issue_id=issue_id,

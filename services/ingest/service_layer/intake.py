@@ -15,8 +15,21 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from govmesh.ingest.adapters.repository import Duplicate, Ingress, Stored, store_issue
-from govmesh.ingest.domain import IngestPolicy, Invalid, check_size, issue_accepted, validate_event
+from govmesh.ingest.adapters.repository import (
+    Duplicate,
+    Ingress,
+    Stored,
+    insert_new_issue,
+    store_issue,
+)
+from govmesh.ingest.domain import (
+    INITIAL,
+    IngestPolicy,
+    Invalid,
+    check_size,
+    issue_accepted,
+    validate_event,
+)
 from govmesh.mesh.db import OutboxWriter
 from govmesh.mesh.ids import deterministic_id
 from govmesh.mesh.kafka import Outgoing
@@ -77,6 +90,27 @@ class Intake:
         if isinstance(result, Stored):
             outbox.add(self._accepted(event, result, cause))
         return result
+
+    async def store_new(
+        self, conn: AsyncConnection, event: CrmEvent, *, now: datetime, ingress: Ingress
+    ) -> Stored | None:
+        """The fast path of `store` for an event whose key and reference are both unclaimed.
+
+        Writes what `store` would (issue, RECEIVED event, IssueAccepted outbox row) in one
+        statement in the caller's transaction; None, leaving nothing written, when the
+        database finds either claim taken: then `store` decides, in the same transaction.
+        """
+        issue_id = uuid4()
+        expected = Stored(issue_id, event.envelope.event_id, INITIAL, now, None)
+        return await insert_new_issue(
+            conn,
+            event,
+            issue_id=issue_id,
+            received_at=now,
+            ingress=ingress,
+            causation_id=None,
+            accepted=self._accepted(event, expected, None),
+        )
 
     def _accepted(self, event: CrmEvent, stored: Stored, cause: Envelope | None) -> Outgoing:
         message = issue_accepted(event, stored.issue_id, stored.received_at, stored.recurrence_of)

@@ -56,14 +56,23 @@ def async_url(url: str) -> str:
     raise PermanentError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 
-def create_engine(url: str, schema: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An engine whose connections work inside `schema` (search_path)."""
+def create_engine(
+    url: str, schema: str, *, pool_size: int = 5, role: str | None = None
+) -> AsyncEngine:
+    """An engine whose connections work inside `schema` (search_path), as `role` if given.
+
+    The role is set for the whole session at connect time, so every statement — the
+    service's, its inbox and outbox, its triggers — runs with that role's privileges only.
+    """
+    server_settings = {"search_path": schema}
+    if role is not None:
+        server_settings["role"] = role
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"search_path": schema}},
+        connect_args={"server_settings": server_settings},
     )
 
 

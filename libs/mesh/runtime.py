@@ -59,7 +59,9 @@ class ServiceRuntime:
         self.engine: AsyncEngine | None = None
         self.relay: OutboxRelay | None = None
         if schema is not None:
-            self.engine = create_engine(settings.require_database(), schema)
+            self.engine = create_engine(
+                settings.require_database(), schema, role=settings.database_role()
+            )
             self.relay = OutboxRelay(self.engine, self.producer, settings.principal.value)
         self.consumers: list[MeshConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []

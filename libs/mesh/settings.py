@@ -24,6 +24,10 @@ class MeshSettings(BaseSettings):
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     database_url: str | None = None
+    #: The PostgreSQL role the service's connections run as (SET ROLE). A stateful
+    #: service's role owns its schema and nothing else, so it cannot touch another
+    #: service's tables. Default: the service's `db_schema`, if it has one.
+    db_role: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     keys_dir: Path = Path(".govmesh/keys")
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._\-]*$")
     dev_mode: bool = False
@@ -49,6 +53,11 @@ class MeshSettings(BaseSettings):
             if self.kafka_sasl_password is not None:
                 options["sasl_plain_password"] = self.kafka_sasl_password.get_secret_value()
         return options
+
+    def database_role(self) -> str | None:
+        """The role to connect as: `db_role`, else the service's own schema name."""
+        schema = getattr(self, "db_schema", None)
+        return self.db_role or (schema if isinstance(schema, str) else None)
 
     def require_database(self) -> str:
         if not self.database_url:

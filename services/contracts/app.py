@@ -135,7 +135,12 @@ def build(
 
 def migrate(settings: ContractsSettings) -> None:
     """Bring the contracts schema to its newest revision (runtime tables + contracts tables)."""
-    upgrade(settings.require_database(), settings.db_schema, [MIGRATIONS])
+    upgrade(
+        settings.require_database(),
+        settings.db_schema,
+        [MIGRATIONS],
+        role=settings.database_role(),
+    )
 
 
 async def serve(settings: ContractsSettings) -> None:

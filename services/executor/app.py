@@ -114,7 +114,12 @@ def build(settings: ExecutorSettings, *, clock: Clock = utc_now) -> tuple[Execut
 
 def migrate(settings: ExecutorSettings) -> None:
     """Bring the executor schema to its newest revision (runtime tables + executor tables)."""
-    upgrade(settings.require_database(), settings.db_schema, [MIGRATIONS])
+    upgrade(
+        settings.require_database(),
+        settings.db_schema,
+        [MIGRATIONS],
+        role=settings.database_role(),
+    )
 
 
 async def import_registry(
@@ -127,7 +132,12 @@ async def import_registry(
     """
     wanted = parse_document(document)
     signer = Signer.load(settings.keys_dir, Principal.EXECUTOR)
-    engine = create_engine(settings.require_database(), settings.db_schema, pool_size=1)
+    engine = create_engine(
+        settings.require_database(),
+        settings.db_schema,
+        pool_size=1,
+        role=settings.database_role(),
+    )
     try:
         async with engine.begin() as conn:
             # Concurrent imports and steps serialise on the registry table for this write.

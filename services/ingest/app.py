@@ -76,7 +76,12 @@ def build(settings: IngestSettings, *, clock: Clock = utc_now) -> tuple[ServiceR
 
 def migrate(settings: IngestSettings) -> None:
     """Bring the ingest schema to its newest revision (runtime tables + ingest tables)."""
-    upgrade(settings.require_database(), settings.db_schema, [MIGRATIONS])
+    upgrade(
+        settings.require_database(),
+        settings.db_schema,
+        [MIGRATIONS],
+        role=settings.database_role(),
+    )
 
 
 async def serve(settings: IngestSettings) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import asyncpg
+import httpx
 import pytest
 
 from tests.e2e.harness import UpMesh, wait_for
@@ -380,3 +381,42 @@ def test_5_ineligible_rejected_clarification_and_expired_paths(mesh: UpMesh) -> 
     assert "EXPIRED" in json.dumps(history)
     assert mesh.contract(paused_id)["status"] == "ELIGIBLE"  # paused: not expired
     _verified(mesh, expired_id)
+
+
+def test_6_an_alertmanager_alert_reaches_the_executors_health_gate(mesh: UpMesh) -> None:
+    alerts = Path(__file__).resolve().parents[1] / "data" / "alertmanager"
+    issue = mesh.submit(
+        "Raise LOGS_LIST max_requests_per_minute",
+        "Please set LOGS_LIST max_requests_per_minute to 200, our scripts hit the limit.",
+    )
+    cid = mesh.wait_contract_of(issue, "ELIGIBLE", timeout_s=30)["contract_id"]
+    health = mesh.endpoints["health_url"]
+
+    def post(fixture: str) -> None:
+        payload = json.loads((alerts / fixture).read_text())
+        answer = httpx.post(f"{health}/api/v1/alertmanager", json=payload, timeout=10)
+        assert answer.status_code == 200, answer.text
+
+    post("firing_capability_critical.json")  # LOGS_LIST, severity critical
+    try:
+        wait_for(
+            "LOGS_LIST UNHEALTHY from the alert",
+            lambda: (
+                httpx.get(f"{health}/api/v1/health/LOGS_LIST", timeout=10).json()["status"]
+                == "UNHEALTHY"
+            ),
+            timeout_s=15,
+        )
+        _approve(mesh, cid)  # SYSTEM is HEALTHY, so the approval itself is allowed (E-104)
+        failed = mesh.wait_status(cid, {"COMPLETED", "FAILED"}, timeout_s=30)
+        assert failed["status"] == "FAILED", failed
+        job = mesh.executor_get(f"/api/v1/jobs/{failed['job_id']}")
+        assert job["error_rule"] == "JOB-002", job
+        assert (
+            "LOGS_LIST is UNHEALTHY" in job["error"]
+            and "alertmanager:HighErrorRate" in job["error"]
+        )
+        assert _registry(mesh, "LOGS_LIST")["config"]["max_requests_per_minute"] == 100
+    finally:
+        post("resolved_capability_critical.json")
+    _verified(mesh, cid)

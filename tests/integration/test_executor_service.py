@@ -231,7 +231,15 @@ async def job_events(
     wanted = until_status
 
     def mine(records: list[Any]) -> list[dict[str, Any]]:
-        return [v["data"] for v in values(records) if v["data"]["job_id"] == str(job_id)]
+        # At least once: an outbox row published just before a crash is published again
+        # by the next relay. Consumers drop the repeat by event id (inbox); so does this.
+        seen: set[str] = set()
+        events = []
+        for v in values(records):
+            if v["data"]["job_id"] == str(job_id) and v["event_id"] not in seen:
+                seen.add(v["event_id"])
+                events.append(v["data"])
+        return events
 
     def done(records: list[Any]) -> bool:
         return any(

@@ -93,7 +93,7 @@ admin=(--bootstrap-server "$bootstrap" --command-config "$config")
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:executor --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-executor --group "${prefix}"executor.
 # health
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Write --operation Describe --topic "${prefix}"health.dlq --topic "${prefix}"health.signals
-"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Read --operation Describe --topic "${prefix}"registry.state
+"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Read --operation Describe --topic "${prefix}"health.signals --topic "${prefix}"registry.state
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-health --group "${prefix}"health.
 # ingest
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:ingest --allow-host '*' --operation Write --operation Describe --topic "${prefix}"ingest.dlq --topic "${prefix}"issues.accepted

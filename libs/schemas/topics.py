@@ -151,7 +151,7 @@ _MAIN = (
         "scope",
         (HealthSignal,),
         {P.HEALTH},
-        {P.ELIGIBILITY, P.CONTRACTS, P.EXECUTOR, P.AUDITOR, P.CONSOLE},
+        {P.ELIGIBILITY, P.CONTRACTS, P.EXECUTOR, P.AUDITOR, P.CONSOLE, P.HEALTH},
         "Health truth per scope.",
         cleanup="compact",
     ),

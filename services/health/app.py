@@ -3,9 +3,12 @@
 Stateless (no database): the current alerts and overrides live in memory, every change
 is published at once on `health.signals` (key = scope, compacted) and every scope is
 republished each heartbeat. `build(settings, clock=…)` wires the runtime (producer of
-`health.signals`, a group-less view consumer of `registry.state`) and the HTTP app,
-whose lifespan owns the heartbeat task; nothing connects until `runtime.start()` /
-`runtime.serve(app)`. `python -m govmesh.health migrate` is a no-op.
+`health.signals`, group-less view consumers of `registry.state` and of its own
+`health.signals`) and the HTTP app, whose lifespan owns the start-up task: read
+`health.signals` to its end and restore the overrides and firing alerts the newest
+signal of each scope carries (a restart loses nothing accepted), then run the
+heartbeat. Nothing connects until `runtime.start()` / `runtime.serve(app)`.
+`python -m govmesh.health migrate` is a no-op.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from fastapi import FastAPI
 
 from govmesh.health.adapters.publisher import SIGNALS_TOPIC, SignalPublisher
 from govmesh.health.adapters.registry_view import RegistryScopes
+from govmesh.health.adapters.signals_view import OwnSignals
 from govmesh.health.entrypoints.deps import HttpContext
 from govmesh.health.entrypoints.heartbeat import run_heartbeat
 from govmesh.health.entrypoints.http import create_app
@@ -43,7 +47,7 @@ def utc_now() -> datetime:
 
 def build(settings: HealthSettings, *, clock: Clock = utc_now) -> tuple[ServiceRuntime, FastAPI]:
     """The runtime and the app of one health process, sharing one service and one clock."""
-    runtime = ServiceRuntime(settings, produces=[SIGNALS_TOPIC], consumes=[REGISTRY])
+    runtime = ServiceRuntime(settings, produces=[SIGNALS_TOPIC], consumes=[REGISTRY, SIGNALS_TOPIC])
     service = HealthService(
         mapping=settings.alert_mapping(),
         heartbeat=settings.heartbeat(),
@@ -52,15 +56,26 @@ def build(settings: HealthSettings, *, clock: Clock = utc_now) -> tuple[ServiceR
         publish=SignalPublisher(runtime),
     )
     registry = runtime.consumer([REGISTRY], None, RegistryScopes(service).apply)
+    own = OwnSignals(service)
+    own_signals = runtime.consumer([SIGNALS_TOPIC], None, own.apply)
     if not settings.health_alertmanager_tokens:
         log.warning(
             "health.webhook_unauthenticated",
             hint="set GOVMESH_HEALTH_ALERTMANAGER_TOKENS to require a bearer token",
         )
 
+    async def restore_then_beat() -> None:
+        await own_signals.caught_up.wait()
+        signals = own.newest()
+        await service.restore(signals)
+        log.info(
+            "health.state_restored", scopes=len(signals), overrides=len(service.state.overrides)
+        )
+        await run_heartbeat(service, registry.caught_up)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(run_heartbeat(service, registry.caught_up), name="heartbeat")
+        task = asyncio.create_task(restore_then_beat(), name="heartbeat")
         try:
             yield
         finally:
@@ -71,6 +86,10 @@ def build(settings: HealthSettings, *, clock: Clock = utc_now) -> tuple[ServiceR
     async def registry_loaded() -> None:
         if not registry.caught_up.is_set():
             raise GovmeshError("the registry view has not caught up yet")
+
+    async def state_restored() -> None:
+        if not service.restored.is_set():
+            raise GovmeshError("the state is not restored from health.signals yet")
 
     async def first_round_published() -> None:
         if not service.started.is_set():
@@ -86,6 +105,7 @@ def build(settings: HealthSettings, *, clock: Clock = utc_now) -> tuple[ServiceR
     checks = {
         "kafka": broker_check(settings.kafka_bootstrap),
         "registry": registry_loaded,
+        "restored": state_restored,
         "signals": first_round_published,
     }
     return runtime, create_app(context, checks, lifespan)

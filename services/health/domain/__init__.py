@@ -8,6 +8,7 @@ from govmesh.health.domain.auth import authenticate
 from govmesh.health.domain.errors import ErrorCode, Refusal
 from govmesh.health.domain.mapping import AlertMapping, Firing, Ignored, Resolved, map_alert
 from govmesh.health.domain.overrides import OVERRIDABLE, OverrideBody, decide_override, parse_body
+from govmesh.health.domain.restore import Snapshot, newest_by_scope, restore, snapshot_all
 from govmesh.health.domain.scopes import normalize_scope
 from govmesh.health.domain.signals import changed_scopes, is_fresh, signal_for, validity
 from govmesh.health.domain.state import (
@@ -35,15 +36,19 @@ __all__ = [
     "OverrideBody",
     "Refusal",
     "Resolved",
+    "Snapshot",
     "authenticate",
     "changed_scopes",
     "decide_override",
     "is_fresh",
     "map_alert",
     "metric_code",
+    "newest_by_scope",
     "normalize_scope",
     "parse_body",
+    "restore",
     "signal_for",
+    "snapshot_all",
     "validity",
     "worst",
 ]

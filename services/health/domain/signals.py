@@ -7,11 +7,15 @@ are tolerated and a dead health service shows as stale, i.e. health unknown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from govmesh.health.domain.state import Assessment
+from govmesh.health.domain.state import ActiveAlert, Assessment, Override
 from govmesh.schemas import HealthSignal
+from govmesh.schemas.health import HealthSignalAlert, HealthSignalOverride
+
+T = TypeVar("T")
 
 HEARTBEATS_VALID = 3
 
@@ -22,9 +26,16 @@ def validity(heartbeat: timedelta) -> timedelta:
 
 
 def signal_for(
-    scope: str, assessment: Assessment, observed_at: datetime, heartbeat: timedelta
+    scope: str,
+    assessment: Assessment,
+    observed_at: datetime,
+    heartbeat: timedelta,
+    *,
+    override: Override | None = None,
+    alerts: Iterable[ActiveAlert] = (),
 ) -> HealthSignal:
-    """The signal for one scope's assessment observed at `observed_at`."""
+    """The signal for one scope's assessment observed at `observed_at`, carrying the
+    scope's override and firing alerts so a restart can rebuild them (`restore`)."""
     return HealthSignal(
         scope=scope,
         status=assessment.status,
@@ -32,6 +43,8 @@ def signal_for(
         reason=assessment.reason,
         observed_at=observed_at,
         valid_until=observed_at + validity(heartbeat),
+        override=carried_override(override),
+        alerts=carried_alerts(alerts),
     )
 
 
@@ -40,8 +53,36 @@ def is_fresh(signal: HealthSignal, now: datetime) -> bool:
     return now <= signal.valid_until
 
 
-def changed_scopes(
-    published: Mapping[str, Assessment], current: Mapping[str, Assessment]
-) -> tuple[str, ...]:
-    """Scopes whose value, source or reason differs from what was last published."""
+def changed_scopes(published: Mapping[str, T], current: Mapping[str, T]) -> tuple[str, ...]:
+    """Scopes whose value, source, reason (or carried state) differs from what was last
+    published."""
     return tuple(scope for scope, value in current.items() if published.get(scope) != value)
+
+
+def carried_override(override: Override | None) -> HealthSignalOverride | None:
+    """The override as a signal carries it."""
+    if override is None:
+        return None
+    return HealthSignalOverride(
+        status=override.status,
+        reason=override.reason,
+        operator=override.operator,
+        set_at=override.set_at,
+        expires_at=override.expires_at,
+    )
+
+
+def carried_alerts(alerts: Iterable[ActiveAlert]) -> list[HealthSignalAlert]:
+    """The firing alerts as a signal carries them, in the given (worst-first) order."""
+    return [
+        HealthSignalAlert(
+            fingerprint=a.fingerprint,
+            alertname=a.alertname,
+            status=a.status,
+            severity=a.severity,
+            summary=a.summary,
+            starts_at=a.starts_at,
+            received_at=a.received_at,
+        )
+        for a in alerts
+    ]

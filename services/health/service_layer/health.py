@@ -5,6 +5,12 @@ updates the state under one lock and publishes, before returning, the signals of
 scopes whose value, source or reason changed (PART2-005: no value without its source).
 The heartbeat republishes every scope so consumers can tell fresh from stale.
 Holding the lock across the publish keeps the signals of one scope in order.
+
+A restart loses nothing accepted: each signal carries its scope's override and firing
+alerts, and `restore` rebuilds the state from the newest signal per scope read back
+from the compacted topic. Until then nothing is published (a baseline published
+before the restore would overwrite the state to restore) and changes are refused as
+retryable.
 """
 
 from __future__ import annotations
@@ -22,12 +28,16 @@ from govmesh.health.domain import (
     HealthState,
     Ignored,
     Override,
+    Snapshot,
     changed_scopes,
     map_alert,
     metric_code,
     signal_for,
+    snapshot_all,
 )
 from govmesh.health.domain.mapping import Observation
+from govmesh.health.domain.restore import restore as restore_state
+from govmesh.mesh.errors import RetryableError
 from govmesh.schemas import HealthSignal
 
 Clock = Callable[[], datetime]
@@ -57,14 +67,16 @@ class HealthService:
     clock: Clock
     publish: Publish
     state: HealthState = field(default_factory=HealthState)
-    published: dict[str, Assessment] = field(default_factory=dict)
+    published: dict[str, Snapshot] = field(default_factory=dict)
     signals: dict[str, HealthSignal] = field(default_factory=dict)
+    restored: asyncio.Event = field(default_factory=asyncio.Event)
     started: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def receive(self, payload: AlertmanagerPayload) -> WebhookOutcome:
         """Apply an Alertmanager notification and publish what changed."""
         observations = tuple(map_alert(alert, self.mapping) for alert in payload.alerts)
+        self._require_restored()
         async with self._lock:
             now = self.clock()
             for alert, observation in zip(payload.alerts, observations, strict=True):
@@ -76,6 +88,7 @@ class HealthService:
 
     async def set_override(self, override: Override) -> Assessment:
         """Record an override and publish its scope at once."""
+        self._require_restored()
         async with self._lock:
             self.state = self.state.with_override(override)
             now = self.clock()
@@ -84,6 +97,7 @@ class HealthService:
 
     async def clear_override(self, scope: str) -> Assessment | None:
         """Remove a scope's override; None when it had none (or it had expired)."""
+        self._require_restored()
         async with self._lock:
             now = self.clock()
             self.state = self.state.expire(now)
@@ -98,20 +112,33 @@ class HealthService:
         async with self._lock:
             before = self.state
             self.state = self.state.with_scopes(names)
-            if self.state != before:
+            if self.state != before and self.restored.is_set():
                 await self._publish_changes(self.clock())
+
+    async def restore(self, signals: Iterable[HealthSignal]) -> None:
+        """Rebuild the state from the service's own signals, read back from the start of
+        the compacted topic; scopes already observed are kept. Publishes nothing: the
+        heartbeat's first round, started after this, publishes every scope."""
+        async with self._lock:
+            if self.restored.is_set():
+                return
+            now = self.clock()
+            self.state = restore_state(signals, now).with_scopes(self.state.known)
+            self.restored.set()
 
     async def publish_changes(self) -> tuple[str, ...]:
         """Publish scopes whose value changed (an override expired, for instance)."""
+        self._require_restored()
         async with self._lock:
             return await self._publish_changes(self.clock())
 
     async def beat(self) -> None:
         """Heartbeat: republish every scope with a fresh `valid_until`."""
+        self._require_restored()
         async with self._lock:
             now = self.clock()
             self.state = self.state.expire(now)
-            current = self.state.assess_all(now)
+            current = snapshot_all(self.state, now)
             await self._send(current, tuple(current), now, "heartbeat")
         self.started.set()
 
@@ -160,19 +187,33 @@ class HealthService:
     def next_expiry(self) -> datetime | None:
         return self.state.next_expiry(self.clock())
 
+    def _require_restored(self) -> None:
+        if not self.restored.is_set():
+            raise RetryableError("health state is not restored from health.signals yet")
+
     async def _publish_changes(self, now: datetime) -> tuple[str, ...]:
         self.state = self.state.expire(now)
-        current = self.state.assess_all(now)
+        current = snapshot_all(self.state, now)
         scopes = changed_scopes(self.published, current)
         await self._send(current, scopes, now, "change")
         return scopes
 
     async def _send(
-        self, current: dict[str, Assessment], scopes: tuple[str, ...], now: datetime, trigger: str
+        self, current: dict[str, Snapshot], scopes: tuple[str, ...], now: datetime, trigger: str
     ) -> None:
         if not scopes:
             return
-        signals = [signal_for(s, current[s], now, self.heartbeat) for s in scopes]
+        signals = [
+            signal_for(
+                s,
+                current[s].assessment,
+                now,
+                self.heartbeat,
+                override=current[s].override,
+                alerts=current[s].alerts,
+            )
+            for s in scopes
+        ]
         await self.publish(signals)
         for signal in signals:
             self.published[signal.scope] = current[signal.scope]

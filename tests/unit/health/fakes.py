@@ -40,11 +40,17 @@ class Published:
         return {s.scope: s for s in self.batches[-1]} if self.batches else {}
 
 
-def service(clock: Clock, published: Published, heartbeat_s: float = 5.0) -> HealthService:
-    return HealthService(
+def service(
+    clock: Clock, published: Published, heartbeat_s: float = 5.0, *, restored: bool = True
+) -> HealthService:
+    """A service; `restored` (the default) as if it had read back an empty topic."""
+    built = HealthService(
         mapping=AlertMapping(),
         heartbeat=timedelta(seconds=heartbeat_s),
         override_max=timedelta(days=7),
         clock=clock,
         publish=published,
     )
+    if restored:
+        built.restored.set()
+    return built

@@ -1,8 +1,7 @@
 """The rollout state machine (SPEC §9, SM-005, GATE-7).
 
-The contracts service owns rollout state. Re-homed from `govmesh.auditor.domain.rollout`
-(services never import each other): the same table, transition function and bake rule,
-plus `allowed_pairs` for the database trigger that enforces the table.
+The contracts service owns rollout state: the table, the transition function, the bake
+rule, and `allowed_pairs` for the database trigger that enforces the table.
 
     PENDING  --AUDIT_PASS-->         DEPLOYED   (GATE-7: only a PASS deploys)
     DEPLOYED --BAKE_STABLE-->        VERIFIED   (scope health stable for the bake period)

@@ -228,9 +228,11 @@ def test_2_a_failing_step_rolls_back_in_reverse_and_fails_the_contract(mesh: UpM
         return rollbacks[0] if rollbacks and rollbacks[0]["outcome"] == "ROLLED_BACK" else None
 
     rollback = wait_for("the rollback job", rolled_back, timeout_s=30)
-    steps = mesh.executor_get(f"/api/v1/jobs/{rollback['job_id']}/steps")
-    steps = steps["steps"] if isinstance(steps, dict) else steps
+    steps = mesh.executor_get(f"/api/v1/jobs/{rollback['job_id']}/steps")["steps"]
     assert [s["type"] for s in steps] == ["config_update", "capability_disable"]  # reverse
+    ran = mesh.executor_get(f"/api/v1/jobs/{failed['job_id']}/steps")["steps"]
+    # The first failure stops the job: the change record after it never ran.
+    assert [s["status"] for s in ran] == ["COMPLETED", "COMPLETED", "FAILED", "SKIPPED"]
     record = _registry(mesh, "TRACE_VIEWER")
     assert record["enabled"] is False
     assert record["config"]["retention_days"] == 7

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.executor.adapters import job_store as store
 from govmesh.executor.adapters.registry_store import load_records
+from govmesh.executor.domain.step_view import step_view
 from govmesh.mesh.http import ReadinessCheck, base_app
 from govmesh.schemas import JobStatus
 
@@ -79,7 +80,8 @@ def create_app(engine: AsyncEngine, checks: dict[str, ReadinessCheck]) -> FastAP
             steps = await store.load_steps(conn, parsed) if row is not None else ()
         if row is None:
             return _error(404, "JOB_NOT_FOUND", "job_id", f"job_id: no job {parsed}")
-        return {"job_id": str(parsed), "steps": [s.model_dump(mode="json") for s in steps]}
+        view = step_view(store.request_of(row).steps, steps, JobStatus(row.status))
+        return {"job_id": str(parsed), "steps": [s.model_dump(mode="json") for s in view]}
 
     @app.get("/api/v1/registry")
     async def get_registry() -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -13,8 +14,30 @@ from typing import Any
 from govmesh.mesh.errors import ConfigurationError
 
 
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A port free now that a child process will bind later.
+
+    Taken below the kernel's ephemeral range: a port the kernel hands out (bind to 0)
+    can be given to an outgoing connection before the child binds it, and the child
+    then fails to start. Ports below the range are only ever taken on purpose.
+    """
+    top = min(_ephemeral_start(), 32768)
+    for _ in range(200):
+        candidate = random.randrange(max(1024, top - 12000), top)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+    with socket.socket() as s:  # a crowded range: fall back to any free port
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.harness import UpMesh, wait_for
+from tests.e2e.harness import GOVMESH, UpMesh, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -422,3 +424,50 @@ def test_6_an_alertmanager_alert_reaches_the_executors_health_gate(mesh: UpMesh)
     finally:
         post("resolved_capability_critical.json")
     _verified(mesh, cid)
+
+
+def test_7_registry_import_command_seeds_the_governed_registry(
+    mesh: UpMesh, tmp_path: Path
+) -> None:
+    document = {
+        "capabilities": [
+            {
+                "name": "SESSION_REPLAY",
+                "enabled": False,
+                "lifecycle": "PREVIEW",
+                "frozen": False,
+                "qualifier": "beta",
+                "config": {"retention_days": 14},
+            }
+        ],
+        "system": {"config": {"maintenance_mode": False}},
+    }
+    path = tmp_path / "registry.yaml"
+    path.write_text(json.dumps(document))  # JSON is YAML
+    result = subprocess.run(
+        [str(GOVMESH), "registry", "import", str(path), "--data-dir", str(mesh.data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("GOVMESH_")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    record = _registry(mesh, "SESSION_REPLAY")
+    assert (record["enabled"], record["qualifier"], record["config"]) == (
+        False,
+        "beta",
+        {"retention_days": 14},
+    )
+    # Published on registry.state: the console's capabilities view sees it.
+    wait_for(
+        "SESSION_REPLAY in the console's capabilities",
+        lambda: any(
+            c["name"] == "SESSION_REPLAY"
+            for c in httpx.get(
+                f"{mesh.endpoints['console_url']}/api/v1/capabilities",
+                headers={"Authorization": f"Bearer {mesh.endpoints['founder_token']}"},
+                timeout=10,
+            ).json()["capabilities"]
+        ),
+        timeout_s=15,
+    )

@@ -34,7 +34,7 @@ from govmesh.executor.app import import_registry, migrate
 from govmesh.executor.settings import ExecutorSettings
 from govmesh.mesh.codec import make_envelope
 from govmesh.mesh.db import create_engine
-from govmesh.mesh.embedded import free_port, start_postgres, start_tansu
+from govmesh.mesh.embedded import free_ports, start_postgres, start_tansu
 from govmesh.mesh.signing import Signer, generate_keys
 from govmesh.mesh.topics_admin import ensure_topics
 from govmesh.schemas import (
@@ -195,10 +195,8 @@ async def executors(bootstrap: str, url: str, keys: Path, processes: int, n: int
         GOVMESH_LOG_LEVEL="WARNING",
     )
     procs = []
-    ports = []
-    for i in range(processes):
-        port = free_port()
-        ports.append(port)
+    ports = free_ports(processes)
+    for i, port in enumerate(ports):
         procs.append(
             subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
                 [sys.executable, "-m", "govmesh.executor"],

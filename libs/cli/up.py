@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from govmesh.mesh.embedded import (
     EmbeddedBroker,
     EmbeddedPostgres,
-    free_port,
+    free_ports,
     start_postgres,
     start_tansu,
 )
@@ -164,7 +164,7 @@ def start(data_dir: Path, settings: UpSettings) -> tuple[Mesh, dict[str, object]
             **{key: None for key in URL_KEYS},
             **tokens,
         }
-        ports = {svc.name: free_port() for svc in SERVICES}
+        ports = dict(zip((svc.name for svc in SERVICES), free_ports(len(SERVICES)), strict=True))
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         # The console links to the contracts read API (audits, incidents).
         base_env["GOVMESH_CONTRACTS_URL"] = urls["contracts"]

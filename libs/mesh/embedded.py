@@ -21,6 +21,16 @@ def _ephemeral_start() -> int:
         return 32768
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports, each free now (see `free_port`)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
 def free_port() -> int:
     """A port free now that a child process will bind later.
 

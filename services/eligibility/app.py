@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import FrameType
 
 from fastapi import FastAPI
 
@@ -94,10 +92,6 @@ def build(
     return service.runtime, service.app
 
 
-def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """`python -m govmesh.eligibility [serve|migrate]` with GOVMESH_* settings."""
     parser = argparse.ArgumentParser(prog="python -m govmesh.eligibility")
@@ -108,8 +102,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = EligibilitySettings()
     logs.configure(settings.log_level, "eligibility")
     runtime, app = build(settings)
-    # uvicorn handles SIGTERM, shuts the HTTP server down, then re-raises the signal with
-    # the handler it found installed; with the default one the process would die before
-    # `runtime.serve` stops the consumers (no clean group leave). Ours unwinds instead.
-    signal.signal(signal.SIGTERM, _exit_cleanly)
     asyncio.run(runtime.serve(app))

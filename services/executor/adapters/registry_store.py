@@ -40,23 +40,30 @@ def _record(row: Any) -> RegistryState:
     )
 
 
-async def load_records(conn: AsyncConnection) -> list[RegistryState]:
-    """Every stored record, by name."""
-    rows = (await conn.execute(sa.select(registry).order_by(registry.c.name))).all()
-    return [_record(row) for row in rows]
+async def load_records(
+    conn: AsyncConnection, names: Iterable[str] | None = None
+) -> list[RegistryState]:
+    """Every stored record by name, or only those of `names`."""
+    query = sa.select(registry).order_by(registry.c.name)
+    if names is not None:
+        query = query.where(registry.c.name.in_(sorted(set(names))))
+    return [_record(row) for row in (await conn.execute(query)).all()]
 
 
-async def load_registry(conn: AsyncConnection, *, lock: Iterable[str] = ()) -> RegistryModel:
-    """The registry as stored; rows named in `lock` are locked for this transaction first."""
-    names = sorted(set(lock))
-    if names:
+async def load_registry(
+    conn: AsyncConnection, *, names: Iterable[str] | None = None, lock: Iterable[str] = ()
+) -> RegistryModel:
+    """The registry as stored (only `names`, if given: a step needs its target and SYSTEM,
+    not every capability); rows named in `lock` are locked for this transaction first."""
+    locked = sorted(set(lock))
+    if locked:
         await conn.execute(
             sa.select(registry.c.name)
-            .where(registry.c.name.in_(names))
+            .where(registry.c.name.in_(locked))
             .order_by(registry.c.name)
             .with_for_update()
         )
-    return from_records(await load_records(conn))
+    return from_records(await load_records(conn, names))
 
 
 async def stored_names(conn: AsyncConnection) -> set[str]:
@@ -65,9 +72,7 @@ async def stored_names(conn: AsyncConnection) -> set[str]:
 
 async def scope_snapshot(conn: AsyncConnection, scope: Iterable[str]) -> dict[str, Any]:
     """The registry records of a job's scope and SYSTEM, as stored now (auditor evidence)."""
-    wanted = {*scope, SYSTEM_SCOPE}
-    full = snapshot(await load_registry(conn))
-    return {name: value for name, value in full.items() if name in wanted}
+    return snapshot(await load_registry(conn, names={*scope, SYSTEM_SCOPE}))
 
 
 def registry_envelope(record: RegistryState, signer: Signer, cause: Envelope | None) -> Envelope:

@@ -70,7 +70,7 @@ class RegistryAdapter:
             return _restored(seen)
         step = call.step
         locks = [step.target] if step.target != SYSTEM_SCOPE else [SYSTEM_SCOPE]
-        before = await load_registry(conn, lock=locks)
+        before = await load_registry(conn, names={step.target, SYSTEM_SCOPE}, lock=locks)
         after, outcome = apply_step(
             before, step, compensation=call.attempt is AttemptKind.COMPENSATE
         )

@@ -72,6 +72,13 @@ S = JobStatus
 ROLLBACK_WINDOW = timedelta(hours=24)
 
 
+class _Again:
+    """`_decide` ran a step inside its transaction: decide again."""
+
+
+_AGAIN = _Again()
+
+
 @dataclass(frozen=True)
 class _StepRun:
     request: JobRequested
@@ -218,13 +225,21 @@ class JobRunner:
             run = await self._decide(job_id)
             if run is None:
                 return
-            await self._run_step(job_id, run)
+            if isinstance(run, _StepRun):
+                await self._run_step(job_id, run)
 
     # -- one decision per transaction --------------------------------------------------
 
-    async def _decide(self, job_id: UUID) -> _StepRun | None:
+    async def _decide(self, job_id: UUID) -> _StepRun | _Again | None:
+        """Lock the job and act on the domain's next action, in one transaction.
+
+        A step whose adapter works inside the transaction (the registry) is started,
+        applied and recorded in it, so it is recorded before the next one starts; when
+        that was the last step (or it failed) the job is finished in the same transaction.
+        Any other step is recorded RUNNING here and returned, to run outside of it.
+        """
         follow_up: UUID | None = None
-        result: _StepRun | None = None
+        result: _StepRun | _Again | None = None
         async with self._engine.begin() as conn:
             outbox = OutboxWriter(conn)
             row = await store.lock_owned(conn, job_id, self._owner)
@@ -238,19 +253,32 @@ class JobRunner:
                 await self._start(conn, outbox, request, cause, now)
             else:
                 await store.update_job(conn, job_id, lease_until=now + self._lease)
-            records = await store.load_steps(conn, job_id)
-            state = JobState(request=request, started_at=started_at, records=records)
-            action = next_action(state, self._health.view, now)
-            if isinstance(action, Complete):
-                await self._complete(conn, outbox, request, cause, started_at, records, now)
-            elif isinstance(action, Fail):
-                follow_up = await self._fail(
-                    conn, outbox, request, cause, started_at, records, action, now
-                )
-            else:
-                result = await self._begin_step(
-                    conn, outbox, request, cause, started_at, records, action, now
-                )
+            while True:
+                records = await store.load_steps(conn, job_id)
+                state = JobState(request=request, started_at=started_at, records=records)
+                action = next_action(state, self._health.view, now)
+                if isinstance(action, Complete):
+                    await self._complete(conn, outbox, request, cause, started_at, records, now)
+                    result = None
+                elif isinstance(action, Fail):
+                    follow_up = await self._fail(
+                        conn, outbox, request, cause, started_at, records, action, now
+                    )
+                    result = None
+                elif result is None:
+                    run = await self._begin_step(
+                        conn, outbox, request, cause, started_at, records, action, now
+                    )
+                    adapter = self._adapters.get(run.step.adapter)
+                    if adapter is None or not adapter.in_transaction:
+                        result = run
+                        break
+                    outcome = await adapter.run(self._call(run), StepTransaction(conn, outbox))
+                    await self._record_outcome(conn, outbox, run, outcome)
+                    result = _AGAIN
+                    now = self._clock()
+                    continue
+                break
             await outbox.flush()
         self._on_commit()
         if follow_up is not None:
@@ -326,31 +354,25 @@ class JobRunner:
 
     # -- running one step ----------------------------------------------------------------
 
-    async def _run_step(self, job_id: UUID, run: _StepRun) -> None:
-        adapter = self._adapters.get(run.step.adapter)
-        now = self._clock()
-        call = StepCall(
+    def _call(self, run: _StepRun) -> StepCall:
+        return StepCall(
             job=run.request,
             step=run.step,
             idempotency_key=run.key,
             attempt=run.attempt,
-            now=now,
+            now=self._clock(),
             cause=run.cause,
         )
-        if adapter is not None and adapter.in_transaction:
-            async with self._engine.begin() as conn:
-                outbox = OutboxWriter(conn)
-                await store.lock_owned(conn, job_id, self._owner)
-                outcome = await adapter.run(call, StepTransaction(conn, outbox))
-                await self._record_outcome(conn, outbox, run, outcome)
-                await outbox.flush()
-            self._on_commit()
-            return
+
+    async def _run_step(self, job_id: UUID, run: _StepRun) -> None:
+        """Run a step whose adapter works outside the database, then record its outcome."""
+        adapter = self._adapters.get(run.step.adapter)
+        call = self._call(run)
         if adapter is None:
             outcome = StepOutcome(ok=False, error=f"no step adapter named {run.step.adapter!r}")
         else:
             deadline = run.started_at + timedelta(milliseconds=run.request.max_duration_ms)
-            remaining = max((deadline - now).total_seconds(), 0.001)
+            remaining = max((deadline - call.now).total_seconds(), 0.001)
             try:
                 outcome = await asyncio.wait_for(adapter.run(call, None), timeout=remaining)
             except TimeoutError:

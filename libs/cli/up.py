@@ -52,6 +52,8 @@ class ServiceDef:
 
 #: The registry `up` seeds the governed system with.
 DEMO_REGISTRY = Path(__file__).with_name("demo_registry.yaml")
+#: The fetch wait of the work consumers on the embedded broker (see `start`).
+EMBEDDED_WORK_FETCH_WAIT_MS = 10
 
 #: Every service `up` starts, in start order.
 SERVICES: tuple[ServiceDef, ...] = (
@@ -168,8 +170,18 @@ def start(data_dir: Path, settings: UpSettings) -> tuple[Mesh, dict[str, object]
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         # The console links to the contracts read API (audits, incidents).
         base_env["GOVMESH_CONTRACTS_URL"] = urls["contracts"]
+        tuning: dict[str, str] = {}
+        if mesh.broker is not None:
+            # The embedded broker answers a held fetch only when its wait ends, never
+            # when records arrive: a short wait on the work topics keeps each hop short.
+            tuning["GOVMESH_WORK_FETCH_MAX_WAIT_MS"] = str(EMBEDDED_WORK_FETCH_WAIT_MS)
         for svc in SERVICES:
-            env = {**_inherited_env(), **base_env, "GOVMESH_HTTP_PORT": str(ports[svc.name])}
+            env = {
+                **tuning,
+                **_inherited_env(),
+                **base_env,
+                "GOVMESH_HTTP_PORT": str(ports[svc.name]),
+            }
             module = [sys.executable, "-m", f"govmesh.{svc.name}"]
             with (logs / f"{svc.name}.log").open("ab") as log:
                 steps = [("migrate",)] if svc.stateful else []

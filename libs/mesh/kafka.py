@@ -82,7 +82,9 @@ class MeshProducer:
             **self._settings.kafka_client_options(),
             acks="all",
             enable_idempotence=False,
-            linger_ms=2,
+            # No lingering: a caller hands over a whole batch at once (the relay, a
+            # handler's outputs), so waiting for more would only add latency per hop.
+            linger_ms=0,
             request_timeout_ms=15_000,
         )
         await self._producer.start()
@@ -180,7 +182,7 @@ class MeshConsumer:
             group_id=(f"{self._settings.topic_prefix}{self._group_id}" if self._group_id else None),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=self._settings.fetch_wait_ms(work=self._group_id is not None),
             max_poll_records=self._settings.max_batch,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=1_000,

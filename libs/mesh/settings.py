@@ -31,7 +31,13 @@ class MeshSettings(BaseSettings):
     keys_dir: Path = Path(".govmesh/keys")
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._\-]*$")
     dev_mode: bool = False
+    #: How long the broker may hold a fetch that has no records yet. Kafka answers a
+    #: held fetch as soon as records arrive; a broker that does not (the embedded Tansu
+    #: answers only when the wait ends) adds up to this much latency per hop.
     fetch_max_wait_ms: int = Field(default=100, ge=1, le=5000)
+    #: The same for the consumer-group consumers that carry work from hop to hop;
+    #: `fetch_max_wait_ms` when unset. Views (group-less consumers) keep the former.
+    work_fetch_max_wait_ms: int | None = Field(default=None, ge=1, le=5000)
     max_batch: int = Field(default=500, ge=1, le=10_000)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535)
@@ -53,6 +59,12 @@ class MeshSettings(BaseSettings):
             if self.kafka_sasl_password is not None:
                 options["sasl_plain_password"] = self.kafka_sasl_password.get_secret_value()
         return options
+
+    def fetch_wait_ms(self, *, work: bool) -> int:
+        """The fetch wait of a work (consumer-group) consumer or of a view."""
+        if work and self.work_fetch_max_wait_ms is not None:
+            return self.work_fetch_max_wait_ms
+        return self.fetch_max_wait_ms
 
     def database_role(self) -> str | None:
         """The role to connect as: `db_role`, else the service's own schema name."""

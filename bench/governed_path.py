@@ -170,11 +170,18 @@ async def _eligible(client: httpx.AsyncClient, ep: dict[str, Any], names: list[s
 
 
 async def _approve(client: httpx.AsyncClient, ep: dict[str, Any], cid: str) -> None:
-    answer = await client.post(
-        f"{ep['console_url']}/api/v1/contracts/{cid}/approve",
-        json={},
-        headers={"Authorization": f"Bearer {ep['founder_token']}"},
-    )
+    deadline = time.monotonic() + 30
+    while True:
+        answer = await client.post(
+            f"{ep['console_url']}/api/v1/contracts/{cid}/approve",
+            json={},
+            headers={"Authorization": f"Bearer {ep['founder_token']}"},
+        )
+        # The contracts API can list a contract before the console's view of
+        # contracts.lifecycle has it; a founder would see it a moment later.
+        if answer.status_code != 404 or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
     if answer.status_code != 202:
         raise RuntimeError(f"approve {cid}: {answer.status_code} {answer.text}")
 

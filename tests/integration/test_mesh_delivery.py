@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -13,8 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from govmesh.mesh.codec import Delivery, make_envelope
-from govmesh.mesh.db import OutboxWriter, create_engine
-from govmesh.mesh.kafka import Outgoing
+from govmesh.mesh.db import OutboxRelay, OutboxWriter, create_engine
+from govmesh.mesh.errors import RetryableError
+from govmesh.mesh.kafka import MeshProducer, Outgoing
 from govmesh.mesh.migrate import upgrade
 from govmesh.mesh.runtime import ServiceRuntime
 from govmesh.mesh.signing import Signer
@@ -167,3 +169,72 @@ async def test_outbox_relay_killed_mid_batch_publishes_every_committed_row_and_n
     async with engine.connect() as conn:
         assert await conn.scalar(sa.text("SELECT count(*) FROM outbox")) == 600
     await engine.dispose()
+
+
+class _FailingOnce(MeshProducer):
+    """A producer whose first publish fails the way a broker outage does."""
+
+    failed = False
+
+    async def send_raw(self, items) -> None:  # type: ignore[no-untyped-def]
+        if not self.failed:
+            self.failed = True
+            raise RetryableError("broker unreachable")
+        await super().send_raw(items)
+
+
+async def test_outbox_relay_recovers_from_a_failed_publish_and_leaves_no_lock_behind(
+    mesh, keys_dir: Path, database_url: str
+) -> None:
+    settings = mesh(Principal.CONSOLE)
+    schema = await _schema(database_url)
+    console = Signer.load(keys_dir, Principal.CONSOLE)
+    engine = create_engine(database_url, schema)
+    committed = [make_envelope(governance_signal(f"CAP_{i}"), console) for i in range(10)]
+    async with engine.begin() as conn:
+        writer = OutboxWriter(conn)
+        for env in committed:
+            writer.add(Outgoing("governance.signals", env.data["scope"], env))
+        await writer.flush()
+    producer = _FailingOnce(settings, ["governance.signals"])
+    await producer.start()
+    relay = OutboxRelay(engine, producer, "test", poll_interval_s=0.05)
+    task = asyncio.create_task(relay.run())
+    try:
+        records = await drain(
+            settings.kafka_bootstrap,
+            settings.kafka_topic("governance.signals"),
+            until=lambda r: len(r) >= len(committed),
+            timeout_s=30,
+        )
+        assert producer.failed
+        assert {UUID(json.loads(r.value)["event_id"]) for r in records} == {
+            e.event_id for e in committed
+        }
+        for _ in range(200):
+            if await _unpublished(engine) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await _unpublished(engine) == 0
+    finally:
+        await relay.stop()
+        await task
+        await producer.stop()
+    # The relay's connections are back in the pool, still open: none may keep the lock,
+    # or a relay reconnecting on another pooled connection would wait on it for ever.
+    other = create_engine(database_url, schema)
+    async with other.connect() as conn:
+        got = await conn.scalar(
+            sa.text("SELECT pg_try_advisory_lock(hashtext('govmesh.outbox.' || current_schema()))")
+        )
+        await conn.execute(sa.text("SELECT pg_advisory_unlock_all()"))
+    assert got is True
+    await other.dispose()
+    await engine.dispose()
+
+
+async def _unpublished(engine) -> int:  # type: ignore[no-untyped-def]
+    async with engine.connect() as conn:
+        return int(
+            await conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        )

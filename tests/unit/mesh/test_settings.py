@@ -1,0 +1,30 @@
+"""Settings from GOVMESH_* variables: the fetch waits of work consumers and of views."""
+
+from __future__ import annotations
+
+import pytest
+
+from govmesh.mesh.settings import MeshSettings
+from govmesh.schemas import Principal
+
+pytestmark = pytest.mark.unit
+
+
+def test_work_consumers_and_views_share_the_fetch_wait_unless_work_has_its_own() -> None:
+    settings = MeshSettings(principal=Principal.EXECUTOR, fetch_max_wait_ms=250)
+    assert settings.fetch_wait_ms(work=True) == 250
+    assert settings.fetch_wait_ms(work=False) == 250
+
+
+def test_a_work_fetch_wait_from_the_environment_leaves_views_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GOVMESH_WORK_FETCH_MAX_WAIT_MS", "10")
+    settings = MeshSettings(principal=Principal.EXECUTOR)
+    assert settings.fetch_wait_ms(work=True) == 10
+    assert settings.fetch_wait_ms(work=False) == 100
+
+
+def test_a_work_fetch_wait_out_of_range_names_the_field() -> None:
+    with pytest.raises(ValueError, match="work_fetch_max_wait_ms"):
+        MeshSettings(principal=Principal.EXECUTOR, work_fetch_max_wait_ms=0)

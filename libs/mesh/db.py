@@ -144,14 +144,30 @@ TxHandler = Callable[[AsyncConnection, list[Delivery], OutboxWriter], Awaitable[
 
 
 class Transactional:
-    """A batch handler running inbox + state + outbox in one database transaction."""
+    """A batch handler running inbox + state + outbox in one database transaction.
 
-    def __init__(self, engine: AsyncEngine, handler: TxHandler, relay: OutboxRelay | None = None):
+    `relevant`, when given, says which deliveries can change anything: the others are
+    passed over without a transaction (and a batch of only those opens none).
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        handler: TxHandler,
+        relay: OutboxRelay | None = None,
+        *,
+        relevant: Callable[[Delivery], bool] | None = None,
+    ):
         self._engine = engine
         self._handler = handler
         self._relay = relay
+        self._relevant = relevant
 
     async def __call__(self, deliveries: list[Delivery]) -> None:
+        if self._relevant is not None:
+            deliveries = [d for d in deliveries if self._relevant(d)]
+            if not deliveries:
+                return
         wrote = 0
         try:
             async with self._engine.begin() as conn:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from uuid import UUID
 
 import structlog
@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from govmesh.mesh.codec import make_envelope
+from govmesh.mesh.codec import Delivery, make_envelope
 from govmesh.mesh.db import OutboxRelay, Transactional, TxHandler, create_engine
 from govmesh.mesh.kafka import BatchHandler, MeshConsumer, MeshProducer
 from govmesh.mesh.settings import MeshSettings
@@ -99,10 +99,12 @@ class ServiceRuntime:
         self.consumers.append(consumer)
         return consumer
 
-    def transactional(self, handler: TxHandler) -> Transactional:
+    def transactional(
+        self, handler: TxHandler, *, relevant: Callable[[Delivery], bool] | None = None
+    ) -> Transactional:
         if self.engine is None:
             raise RuntimeError("a transactional handler needs a database schema")
-        return Transactional(self.engine, handler, self.relay)
+        return Transactional(self.engine, handler, self.relay, relevant=relevant)
 
     async def start(self) -> None:
         await self.producer.start()

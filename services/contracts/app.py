@@ -26,6 +26,7 @@ from govmesh.contracts.adapters.health_view import HealthView
 from govmesh.contracts.adapters.messages import PRODUCES, Publisher
 from govmesh.contracts.entrypoints.consumers import CONSUMED, by_topic, topic_handlers
 from govmesh.contracts.entrypoints.http import create_app
+from govmesh.contracts.entrypoints.outcome_consumers import changes_state
 from govmesh.contracts.entrypoints.timer_loop import TimerLoop
 from govmesh.contracts.service_layer.deps import Clock, Deps
 from govmesh.contracts.settings import ContractsSettings
@@ -102,7 +103,7 @@ def build(
     health_consumer = runtime.consumer([HEALTH], None, health.apply)
     freeze_consumer = runtime.consumer(FREEZES, None, freezes.apply)
     handlers = topic_handlers(deps)
-    transactional = runtime.transactional(by_topic(handlers))
+    transactional = runtime.transactional(by_topic(handlers), relevant=changes_state)
 
     async def handle(batch: list[Delivery]) -> None:
         # Judge decisions against the health and freezes the topics hold, not empty views.

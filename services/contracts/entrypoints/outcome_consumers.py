@@ -14,7 +14,7 @@ from govmesh.contracts.service_layer.deps import Deps
 from govmesh.contracts.service_layer.outcome import receive_job_event, receive_verdict
 from govmesh.mesh.codec import Delivery
 from govmesh.mesh.db import OutboxWriter, TxHandler
-from govmesh.schemas import AuditVerdict, JobEvent
+from govmesh.schemas import AuditVerdict, JobEvent, JobEventKind
 
 VERDICTS_TOPIC = "audits.verdicts"
 JOB_EVENTS_TOPIC = "jobs.events"
@@ -30,6 +30,15 @@ def verdicts(deps: Deps) -> TxHandler:
                 await receive_verdict(repo, delivery.message, deps, delivery.envelope)
 
     return handle
+
+
+def changes_state(delivery: Delivery) -> bool:
+    """Only a job's FINISHED or CANCELLED event can change a contract (`receive_job_event`);
+    its STARTED and step events are passed over without a transaction."""
+    message = delivery.message
+    if isinstance(message, JobEvent):
+        return message.event in (JobEventKind.FINISHED, JobEventKind.CANCELLED)
+    return True
 
 
 def job_events(deps: Deps) -> TxHandler:

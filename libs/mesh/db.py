@@ -142,6 +142,10 @@ class OutboxWriter:
 
 TxHandler = Callable[[AsyncConnection, list[Delivery], OutboxWriter], Awaitable[None]]
 
+#: Called by the relay with the (topic, key) of each row the broker acknowledged, in the
+#: transaction that marks them sent (see `OutboxRelay.publish_once`).
+PublishedHook = Callable[[AsyncConnection, list[tuple[str, str]]], Awaitable[None]]
+
 
 class Transactional:
     """A batch handler running inbox + state + outbox in one database transaction.
@@ -218,6 +222,11 @@ class OutboxRelay:
         self._poll = poll_interval_s
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._after_publish: PublishedHook | None = None
+
+    def after_publish(self, hook: PublishedHook) -> None:
+        """Run `hook` on what each batch published, in the transaction marking it sent."""
+        self._after_publish = hook
 
     def wake(self) -> None:
         self._wake.set()
@@ -270,10 +279,11 @@ class OutboxRelay:
         """Publish one batch of unsent rows on `conn` (holding the lock); return how many.
 
         The rows are marked sent in the transaction that read them, after the broker
-        acknowledged them. That commit does not wait for the WAL flush: should the
-        database lose it in a crash, the rows are published again, which at-least-once
-        delivery allows (consumers drop repeated event ids in their inbox), and it takes
-        the flush off the path of every message.
+        acknowledged them, together with what the `after_publish` hook writes. That
+        commit does not wait for the WAL flush: should the database lose it in a crash,
+        the rows are published again, which at-least-once delivery allows (consumers
+        drop repeated event ids in their inbox), and it takes the flush off the path of
+        every message. A hook must therefore only record what may be recorded again.
         """
         rows = (
             await conn.execute(
@@ -294,5 +304,7 @@ class OutboxRelay:
             .where(outbox.c.id.in_([r.id for r in rows]))
             .values(published_at=sa.func.now())
         )
+        if self._after_publish is not None:
+            await self._after_publish(conn, [(r.topic, r.key) for r in rows])
         await conn.commit()
         return len(rows)

@@ -97,7 +97,7 @@ admin=(--bootstrap-server "$bootstrap" --command-config "$config")
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:health --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-health --group "${prefix}"health.
 # ingest
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:ingest --allow-host '*' --operation Write --operation Describe --topic "${prefix}"ingest.dlq --topic "${prefix}"issues.accepted
-"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:ingest --allow-host '*' --operation Read --operation Describe --topic "${prefix}"contracts.lifecycle --topic "${prefix}"crm.events
+"$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:ingest --allow-host '*' --operation Read --operation Describe --topic "${prefix}"contracts.lifecycle --topic "${prefix}"crm.events --topic "${prefix}"proposals.validated
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:ingest --allow-host '*' --operation Read --resource-pattern-type prefixed --group "${prefix}"govmesh-ingest --group "${prefix}"ingest.
 # validator
 "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:validator --allow-host '*' --operation Write --operation Describe --topic "${prefix}"proposals.validated --topic "${prefix}"validator.dlq

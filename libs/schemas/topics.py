@@ -94,8 +94,8 @@ _MAIN = (
         "issue_id",
         (ProposalValidated,),
         {P.VALIDATOR},
-        {P.ELIGIBILITY},
-        "Advisory validator verdicts.",
+        {P.ELIGIBILITY, P.INGEST},
+        "Advisory validator verdicts (ingest follows them for the issue's status).",
     ),
     _spec(
         "proposals.assessed",

@@ -1,9 +1,10 @@
 """Composition root of the ingest service.
 
-`build(settings, clock=…)` wires the runtime (producer of `issues.accepted`, consumers
-of `crm.events` and `contracts.lifecycle`, the outbox relay) and the HTTP app; nothing
-connects until `runtime.start()` / `runtime.serve(app)`. Migrations are a separate
-step, `migrate(settings)` (`python -m govmesh.ingest migrate`), never run by `serve`.
+`build(settings, clock=…)` wires the runtime (producer of `issues.accepted`, consumer
+of `crm.events`, `proposals.validated` and `contracts.lifecycle`, the outbox relay)
+and the HTTP app; nothing connects until `runtime.start()` / `runtime.serve(app)`.
+Migrations are a separate step, `migrate(settings)` (`python -m govmesh.ingest
+migrate`), never run by `serve`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from govmesh.ingest.domain import RateLimiter
-from govmesh.ingest.entrypoints.consumers import by_topic, contract_outcomes, crm_events
+from govmesh.ingest.entrypoints.consumers import (
+    by_topic,
+    contract_outcomes,
+    crm_events,
+    handed_over,
+    verdicts,
+)
 from govmesh.ingest.entrypoints.deps import HttpContext
 from govmesh.ingest.entrypoints.http import create_app
 from govmesh.ingest.service_layer.intake import ACCEPTED_TOPIC, Clock, Intake
@@ -30,6 +37,7 @@ from govmesh.mesh.runtime import ServiceRuntime
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 CRM_EVENTS = "crm.events"
 CONTRACT_LIFECYCLE = "contracts.lifecycle"
+VERDICTS = "proposals.validated"
 GROUP = "ingest"
 
 
@@ -43,7 +51,7 @@ def build(settings: IngestSettings, *, clock: Clock = utc_now) -> tuple[ServiceR
     runtime = ServiceRuntime(
         settings,
         produces=[ACCEPTED_TOPIC],
-        consumes=[CRM_EVENTS, CONTRACT_LIFECYCLE],
+        consumes=[CRM_EVENTS, VERDICTS, CONTRACT_LIFECYCLE],
         schema=settings.db_schema,
     )
     engine = runtime.engine
@@ -52,10 +60,13 @@ def build(settings: IngestSettings, *, clock: Clock = utc_now) -> tuple[ServiceR
     assert engine is not None
     assert relay is not None
     intake = Intake(settings.policy(), runtime.envelope)
-    handler = by_topic(
-        {CRM_EVENTS: crm_events(intake, clock), CONTRACT_LIFECYCLE: contract_outcomes(clock)}
-    )
-    runtime.consumer([CRM_EVENTS, CONTRACT_LIFECYCLE], GROUP, runtime.transactional(handler))
+    handlers = {
+        CRM_EVENTS: crm_events(intake, clock),
+        VERDICTS: verdicts(clock),
+        CONTRACT_LIFECYCLE: contract_outcomes(clock),
+    }
+    runtime.consumer(list(handlers), GROUP, runtime.transactional(by_topic(handlers)))
+    relay.after_publish(handed_over(clock))
     context = HttpContext(
         engine=engine,
         intake=intake,

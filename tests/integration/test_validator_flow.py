@@ -15,12 +15,14 @@ from govmesh.ingest.app import build as build_ingest
 from govmesh.ingest.app import migrate as migrate_ingest
 from govmesh.ingest.settings import IngestSettings
 from govmesh.mesh.codec import make_envelope
+from govmesh.mesh.db import create_engine
 from govmesh.mesh.signing import Signer
 from govmesh.schemas import CrmEvent, Lifecycle, Principal, RegistryState
 from govmesh.validator.app import build as build_validator
 from govmesh.validator.settings import ValidatorSettings
 from tests.infra import unique
 from tests.integration.helpers import drain, produce_raw, values
+from tests.integration.test_issue_lifecycle import issue_history
 
 pytestmark = pytest.mark.integration
 
@@ -72,7 +74,7 @@ async def flow(mesh, keys_dir: Path):
     await validator_runtime.start()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://ingest")
     try:
-        yield base, client
+        yield base, client, ingest_settings
     finally:
         await client.aclose()
         await validator_runtime.stop()
@@ -82,7 +84,7 @@ async def flow(mesh, keys_dir: Path):
 async def test_submission_retried_five_times_concurrently_gives_one_issue_and_one_verdict(
     flow,
 ) -> None:
-    settings, client = flow
+    settings, client, ingest_settings = flow
     event = _event(
         "Please enable LOGS_LIST for our team",
         "Hi, could you enable LOGS_LIST for the acme-prod project? We need log listing.",
@@ -115,9 +117,25 @@ async def test_submission_retried_five_times_concurrently_gives_one_issue_and_on
     assert changes[0]["type"] == "capability_enable"
     assert changes[0]["capability_name"] == "LOGS_LIST"
 
+    # SPEC §2: handed over, then judged — the issue follows its verdict.
+    engine = create_engine(ingest_settings.require_database(), ingest_settings.db_schema)
+    try:
+        for _ in range(100):
+            history = await issue_history(engine, verdict["data"]["issue_id"])
+            if len(history) == 3:
+                break
+            await asyncio.sleep(0.05)
+        assert history == [
+            (None, "RECEIVED"),
+            ("RECEIVED", "VALIDATING"),
+            ("VALIDATING", "VALIDATED"),
+        ]
+    finally:
+        await engine.dispose()
+
 
 async def test_crm_event_published_on_kafka_takes_the_same_path(flow, keys_dir: Path) -> None:
-    settings, _ = flow
+    settings, _, _ = flow
     event = CrmEvent.model_validate(
         _event("Raise the rate limit", "Please set max_requests_per_minute to 200 for LOGS_LIST.")
     )

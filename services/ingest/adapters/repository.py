@@ -30,9 +30,11 @@ from govmesh.ingest.domain import (
     DuplicateReason,
     IngestPolicy,
     IssueStatus,
+    IssueTransitionRefused,
     KeyDecision,
     KeyHolder,
     decide_key,
+    path_to,
     reference_is_duplicate,
     stamp_received,
 )
@@ -376,6 +378,50 @@ async def record_contract(
             where=issue_contracts.c.version < stmt.excluded.version,
         )
     )
+
+
+async def move_issue(
+    conn: AsyncConnection,
+    issue_id: UUID,
+    target: IssueStatus,
+    *,
+    reason: str,
+    at: datetime,
+    causation_id: UUID | None,
+) -> IssueStatus | None:
+    """Move the issue to `target` through the lifecycle, one event per transition.
+
+    Returns the status it has afterwards; None for an unknown issue. An issue already at
+    `target`, or past it (a redelivered or late message), is left as it is.
+    """
+    current = await conn.scalar(
+        sa.select(issues.c.status).where(issues.c.issue_id == issue_id).with_for_update()
+    )
+    if current is None:
+        return None
+    status = IssueStatus(current)
+    try:
+        steps = path_to(status, target)
+    except IssueTransitionRefused:
+        return status
+    for before, after in steps:
+        await conn.execute(
+            sa.update(issues)
+            .where(issues.c.issue_id == issue_id)
+            .values(status=after.value, updated_at=at)
+        )
+        await conn.execute(
+            sa.insert(issue_events).values(
+                issue_id=issue_id,
+                from_status=before.value,
+                to_status=after.value,
+                actor=ACTOR,
+                reason=reason,
+                causation_id=causation_id,
+                at=at,
+            )
+        )
+    return target
 
 
 async def load_status(conn: AsyncConnection, issue_id: UUID) -> IssueStatusRecord | None:

@@ -22,6 +22,7 @@ from govmesh.ingest.domain.lifecycle import (
     TRANSITIONS,
     IssueStatus,
     IssueTransitionRefused,
+    path_to,
     transition,
 )
 from govmesh.ingest.domain.policy import IngestPolicy
@@ -72,6 +73,7 @@ __all__ = [
     "issue_accepted",
     "latest_contract",
     "may_act_for",
+    "path_to",
     "payload_too_large",
     "rate_limited",
     "reference_is_duplicate",

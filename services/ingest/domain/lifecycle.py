@@ -47,3 +47,28 @@ def transition(current: IssueStatus, target: IssueStatus) -> IssueStatus:
             f"(allowed from {current.value}: {allowed or 'none'})"
         )
     return target
+
+
+def path_to(current: IssueStatus, target: IssueStatus) -> list[tuple[IssueStatus, IssueStatus]]:
+    """The transitions leading from `current` to `target` (none when already there).
+
+    A status reached by a step the issue has not recorded yet (a verdict arriving while
+    the issue still reads RECEIVED) goes through that step first. Refused when the
+    table has no way there (`target` is behind `current`, or `current` is terminal).
+    """
+    path: list[tuple[IssueStatus, IssueStatus]] = []
+    at = current
+    while at is not target:
+        step = next(((a, b) for a, b in TRANSITIONS if a is at and _leads_to(b, target)), None)
+        if step is None:
+            raise IssueTransitionRefused(
+                f"issue status {current.value} -> {target.value} is not allowed "
+                f"(no way from {current.value} to {target.value})"
+            )
+        path.append(step)
+        at = step[1]
+    return path
+
+
+def _leads_to(status: IssueStatus, target: IssueStatus) -> bool:
+    return status is target or any(a is status and _leads_to(b, target) for a, b in TRANSITIONS)

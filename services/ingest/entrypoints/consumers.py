@@ -1,8 +1,14 @@
-"""Batch handlers for `crm.events` and `contracts.lifecycle` (run inside `Transactional`).
+"""Batch handlers for `crm.events`, `proposals.validated` and `contracts.lifecycle`
+(run inside `Transactional`), and the issue's hand-over to the Validator.
 
-Both topics are read by one consumer group (`by_topic` routes each delivery): one
-group join and one assignment at start-up instead of two, and one transaction per
+The topics are read by one consumer group (`by_topic` routes each delivery): one
+group join and one assignment at start-up instead of three, and one transaction per
 fetched batch whatever it holds.
+
+The issue lifecycle (SPEC §2) follows the Validator: an issue is stored RECEIVED, goes
+VALIDATING once the broker acknowledged it on `issues.accepted` (`handed_over`, run by
+the outbox relay), and VALIDATED — or VALIDATION_FAILED when the Validator could only
+give its fallback verdict — when the verdict arrives on `proposals.validated`.
 
 An event on `crm.events` passes the same checks as over HTTP. One that fails them
 raises `Rejected("handler", <error code>, …)`: the runtime dead-letters it on
@@ -15,17 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from govmesh.ingest.adapters.repository import Stored, record_contract
-from govmesh.ingest.domain import Invalid
+from govmesh.ingest.adapters.repository import Stored, move_issue, record_contract
+from govmesh.ingest.domain import Invalid, IssueStatus
 from govmesh.ingest.entrypoints.metrics import SUBMISSIONS
-from govmesh.ingest.service_layer.intake import Clock, Intake
+from govmesh.ingest.service_layer.intake import ACCEPTED_TOPIC, Clock, Intake
 from govmesh.mesh.codec import Delivery
-from govmesh.mesh.db import OutboxWriter, TxHandler
+from govmesh.mesh.db import OutboxWriter, PublishedHook, TxHandler
 from govmesh.mesh.errors import Rejected
-from govmesh.schemas import ContractLifecycle, CrmEvent, canonical_bytes
+from govmesh.schemas import ContractLifecycle, CrmEvent, ProposalValidated, canonical_bytes
 
 
 def crm_events(intake: Intake, clock: Clock) -> TxHandler:
@@ -54,6 +61,55 @@ def crm_events(intake: Intake, clock: Clock) -> TxHandler:
             SUBMISSIONS.labels("kafka", _outcome(stored)).inc()
 
     return handle
+
+
+#: The reason of the Validator's fallback verdict starts so (SPEC §3): it could not judge.
+FALLBACK_REASON = "Validator error:"
+
+
+def verdicts(clock: Clock) -> TxHandler:
+    """A verdict on an issue: VALIDATED, or VALIDATION_FAILED for the fallback verdict.
+
+    A founder revision's verdict (it names a contract) is about a contract's new scope,
+    not the issue: the issue keeps the status its first verdict gave it.
+    """
+
+    async def handle(conn: AsyncConnection, batch: list[Delivery], _: OutboxWriter) -> None:
+        for delivery in batch:
+            message = delivery.message
+            if not isinstance(message, ProposalValidated) or message.contract_id is not None:
+                continue
+            reason = message.verdict.reason
+            failed = reason.startswith(FALLBACK_REASON)
+            await move_issue(
+                conn,
+                message.issue_id,
+                IssueStatus.VALIDATION_FAILED if failed else IssueStatus.VALIDATED,
+                reason=f"validator {message.verdict.validator_version}: {reason}"[:2000],
+                at=clock(),
+                causation_id=delivery.envelope.event_id,
+            )
+
+    return handle
+
+
+def handed_over(clock: Clock) -> PublishedHook:
+    """RECEIVED → VALIDATING for each issue the broker acknowledged on `issues.accepted`."""
+
+    async def hook(conn: AsyncConnection, published: list[tuple[str, str]]) -> None:
+        now = clock()
+        for topic, key in published:
+            if topic == ACCEPTED_TOPIC:
+                await move_issue(
+                    conn,
+                    UUID(key),
+                    IssueStatus.VALIDATING,
+                    reason=f"handed to the Validator on {ACCEPTED_TOPIC}",
+                    at=now,
+                    causation_id=None,
+                )
+
+    return hook
 
 
 def contract_outcomes(clock: Clock) -> TxHandler:

@@ -14,6 +14,7 @@ from govmesh.ingest.domain import (
     TRANSITIONS,
     IssueStatus,
     IssueTransitionRefused,
+    path_to,
     transition,
 )
 
@@ -56,3 +57,31 @@ def test_lifecycle_terminal_states_have_no_way_out() -> None:
 def test_lifecycle_migration_seeds_the_same_table_and_statuses() -> None:
     assert set(migration.TRANSITIONS) == {(a.value, b.value) for a, b in TRANSITIONS}
     assert set(migration.STATUSES) == {s.value for s in S}
+
+
+def test_lifecycle_path_to_a_verdict_goes_through_validating() -> None:
+    S = IssueStatus
+    assert path_to(S.RECEIVED, S.VALIDATING) == [(S.RECEIVED, S.VALIDATING)]
+    assert path_to(S.VALIDATING, S.VALIDATED) == [(S.VALIDATING, S.VALIDATED)]
+    # A verdict that overtakes the hand-over still records both steps, in order.
+    assert path_to(S.RECEIVED, S.VALIDATION_FAILED) == [
+        (S.RECEIVED, S.VALIDATING),
+        (S.VALIDATING, S.VALIDATION_FAILED),
+    ]
+    assert path_to(S.VALIDATED, S.VALIDATED) == []
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (IssueStatus.VALIDATED, IssueStatus.VALIDATING),
+        (IssueStatus.VALIDATION_FAILED, IssueStatus.VALIDATED),
+        (IssueStatus.INVALID, IssueStatus.VALIDATING),
+        (IssueStatus.VALIDATING, IssueStatus.INVALID),
+    ],
+)
+def test_lifecycle_path_to_refuses_going_back_or_out_of_a_terminal_status(
+    current: IssueStatus, target: IssueStatus
+) -> None:
+    with pytest.raises(IssueTransitionRefused, match=f"{current.value} -> {target.value}"):
+        path_to(current, target)

@@ -8,6 +8,7 @@ duplicate rolls its claims back and leaves the rest of a consumer batch untouche
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -422,6 +423,37 @@ async def move_issue(
             )
         )
     return target
+
+
+async def hand_over(
+    conn: AsyncConnection, issue_ids: Sequence[UUID], *, reason: str, at: datetime
+) -> int:
+    """RECEIVED → VALIDATING for every issue of `issue_ids` still RECEIVED, with its event.
+
+    One statement for the whole batch (the outbox relay calls it per published batch);
+    an issue already past RECEIVED is left as it is. Returns how many moved.
+    """
+    if not issue_ids:
+        return 0
+    before, after = IssueStatus.RECEIVED.value, IssueStatus.VALIDATING.value
+    moved = (
+        sa.update(issues)
+        .where(issues.c.issue_id.in_(sorted(set(issue_ids))), issues.c.status == before)
+        .values(status=after, updated_at=at)
+        .returning(issues.c.issue_id)
+        .cte("moved")
+    )
+    columns = ["issue_id", "from_status", "to_status", "actor", "reason", "at"]
+    rows = sa.select(
+        moved.c.issue_id,
+        sa.literal(before),
+        sa.literal(after),
+        sa.literal(ACTOR),
+        sa.literal(reason),
+        sa.literal(at, sa.DateTime(timezone=True)),
+    )
+    result = await conn.execute(sa.insert(issue_events).from_select(columns, rows))
+    return result.rowcount
 
 
 async def load_status(conn: AsyncConnection, issue_id: UUID) -> IssueStatusRecord | None:

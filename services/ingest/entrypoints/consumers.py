@@ -25,7 +25,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from govmesh.ingest.adapters.repository import Stored, move_issue, record_contract
+from govmesh.ingest.adapters.repository import Stored, hand_over, move_issue, record_contract
 from govmesh.ingest.domain import Invalid, IssueStatus
 from govmesh.ingest.entrypoints.metrics import SUBMISSIONS
 from govmesh.ingest.service_layer.intake import ACCEPTED_TOPIC, Clock, Intake
@@ -97,17 +97,10 @@ def handed_over(clock: Clock) -> PublishedHook:
     """RECEIVED → VALIDATING for each issue the broker acknowledged on `issues.accepted`."""
 
     async def hook(conn: AsyncConnection, published: list[tuple[str, str]]) -> None:
-        now = clock()
-        for topic, key in published:
-            if topic == ACCEPTED_TOPIC:
-                await move_issue(
-                    conn,
-                    UUID(key),
-                    IssueStatus.VALIDATING,
-                    reason=f"handed to the Validator on {ACCEPTED_TOPIC}",
-                    at=now,
-                    causation_id=None,
-                )
+        issue_ids = [UUID(key) for topic, key in published if topic == ACCEPTED_TOPIC]
+        await hand_over(
+            conn, issue_ids, reason=f"handed to the Validator on {ACCEPTED_TOPIC}", at=clock()
+        )
 
     return hook
 

@@ -34,7 +34,8 @@ class ConsoleContext:
         return frozenset(self.founders.values())
 
 
-def _context(request: Request) -> ConsoleContext:
+async def _context(request: Request) -> ConsoleContext:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, on every request.
     return cast(ConsoleContext, request.app.state.console)
 
 

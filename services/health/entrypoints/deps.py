@@ -22,7 +22,8 @@ class HttpContext:
     max_body_bytes: int
 
 
-def _context(request: Request) -> HttpContext:
+async def _context(request: Request) -> HttpContext:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, on every request.
     return cast(HttpContext, request.app.state.health)
 
 

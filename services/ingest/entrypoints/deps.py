@@ -25,7 +25,8 @@ class HttpContext:
     on_commit: Callable[[], None]
 
 
-def _context(request: Request) -> HttpContext:
+async def _context(request: Request) -> HttpContext:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, on every request.
     return cast(HttpContext, request.app.state.ingest)
 
 

@@ -237,6 +237,11 @@ class MeshConsumer:
         refused: list[tuple[Any, Rejected]] = []
         for tp, records in batches.items():
             logical = self._by_broker_name[tp.topic]
+            end = consumer.highwater(tp)
+            if end is not None and records:
+                # The end offset the fetch reported, less the position after this batch.
+                lag = max(end - records[-1].offset - 1, 0)
+                metrics.CONSUMER_LAG.labels(self.name, logical, str(tp.partition)).set(lag)
             spec = topic(logical)
             for record in records:
                 try:

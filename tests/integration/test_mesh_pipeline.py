@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from govmesh.mesh import metrics
 from govmesh.mesh.codec import Delivery, make_envelope
@@ -146,12 +147,54 @@ async def test_a_batch_whose_handler_fails_transiently_is_handled_again_not_skip
         if len(attempts) == 1:
             raise RetryableError("the database went away")
 
+    await _consume_until(
+        settings, keys_dir, "retry", handler, lambda: sum(len(a) for a in attempts[1:]) >= 2
+    )
+    handled_after_retry = [scope for batch in attempts[1:] for scope in batch]
+    assert sorted(handled_after_retry) == ["CAP_1", "CAP_2"]
+    assert set(attempts[0]) <= {"CAP_1", "CAP_2"}
+
+
+async def test_consumer_lag_is_what_remains_behind_the_partition_end_after_each_batch(
+    mesh, keys_dir: Path
+) -> None:
+    settings = mesh(Principal.ELIGIBILITY).model_copy(update={"max_batch": 3})
+    console = Signer.load(keys_dir, Principal.CONSOLE)
+    await produce_raw(
+        settings.kafka_bootstrap,
+        settings.kafka_topic("governance.signals"),
+        [(b"one-key", make_envelope(governance_signal(f"CAP_{n}"), console).to_bytes())
+         for n in range(10)],
+    )  # fmt: skip
+    seen: list[tuple[int, float | None]] = []
+
+    async def handler(batch: list[Delivery]) -> None:
+        labels = {
+            "consumer": "eligibility",
+            "topic": "governance.signals",
+            "partition": str(batch[0].partition),
+        }
+        seen.append((len(batch), REGISTRY.get_sample_value("govmesh_consumer_lag", labels)))
+
+    await _consume_until(settings, keys_dir, "lag", handler, lambda: sum(n for n, _ in seen) >= 10)
+    assert max(n for n, _ in seen) <= 3
+    remaining = 10
+    for handled, lag in seen:
+        remaining -= handled
+        assert lag == remaining
+    assert remaining == 0
+
+
+async def _consume_until(
+    settings, keys_dir: Path, group: str, handler, done, timeout_s: float = 40
+) -> None:  # type: ignore[no-untyped-def]
+    """Run an eligibility consumer of governance.signals until `done()` holds."""
     dlq = MeshProducer(settings, ["eligibility.dlq"])
     await dlq.start()
     consumer = MeshConsumer(
         settings,
         topics=["governance.signals"],
-        group_id="retry",
+        group_id=group,
         handler=handler,
         trust=TrustStore.load(keys_dir),
         signer=Signer.load(keys_dir, Principal.ELIGIBILITY),
@@ -159,11 +202,8 @@ async def test_a_batch_whose_handler_fails_transiently_is_handled_again_not_skip
     )
     task = asyncio.create_task(consumer.run())
     try:
-        await wait_until(lambda: sum(len(a) for a in attempts[1:]) >= 2, timeout_s=40)
+        await wait_until(done, timeout_s=timeout_s)
     finally:
         await consumer.stop()
         task.cancel()
         await dlq.stop()
-    handled_after_retry = [scope for batch in attempts[1:] for scope in batch]
-    assert sorted(handled_after_retry) == ["CAP_1", "CAP_2"]
-    assert set(attempts[0]) <= {"CAP_1", "CAP_2"}

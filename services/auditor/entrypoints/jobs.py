@@ -45,6 +45,7 @@ def jobs_handler(
         )
         await runtime.producer.send(Outgoing(VERDICTS, str(verdict.contract_id), envelope))
         metrics.VERDICTS.labels(verdict.verdict.value).inc()
+        metrics.AUDIT_DURATION_MS.observe(verdict.duration_ms)
 
     async def handle(batch: list[Delivery]) -> None:
         await ready()

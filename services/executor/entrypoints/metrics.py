@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 JOBS = Counter(
     "govmesh_executor_jobs_total",
@@ -31,3 +31,14 @@ JOB_ERRORS = Counter(
     "govmesh_executor_job_errors_total", "Job tasks that stopped on an unexpected error."
 )
 RUNNING = Gauge("govmesh_executor_jobs_running", "Jobs this process is driving now.")
+
+# SPEC §12 monitoring points (read by deploy/helm/govmesh/files/alerts.yaml).
+JOB_DURATION_MS = Histogram(
+    "govmesh_job_duration_ms",
+    "Time from a job's start to its finish, by kind (alert: p99 > 60000 ms).",
+    ["kind"],
+    buckets=(100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000),
+)
+ROLLBACKS = Counter(
+    "govmesh_rollbacks_total", "Rollback jobs started (alert: more than 5 in an hour)."
+)

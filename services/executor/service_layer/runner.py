@@ -322,6 +322,8 @@ class JobRunner:
             )
         )
         log.info("executor.job_started", job_id=str(request.job_id), kind=request.kind.value)
+        if request.kind is JobKind.ROLLBACK:
+            metrics.ROLLBACKS.inc()
 
     async def _begin_step(
         self,
@@ -470,6 +472,9 @@ class JobRunner:
             )
         )
         metrics.JOBS.labels(request.kind.value, reported.value).inc()
+        metrics.JOB_DURATION_MS.labels(request.kind.value).observe(
+            max((now - started_at).total_seconds() * 1000, 0)
+        )
         log.info(
             "executor.job_finished",
             job_id=str(request.job_id),

@@ -8,6 +8,7 @@ issue yields the identical message and downstream inboxes drop it (VAL-001).
 from __future__ import annotations
 
 import asyncio
+import time
 
 from govmesh.mesh.codec import Delivery
 from govmesh.mesh.ids import deterministic_id
@@ -17,6 +18,7 @@ from govmesh.schemas import IssueAccepted, IssueRevised, ProposalValidated
 from govmesh.validator.adapters.registry_view import RegistryView
 from govmesh.validator.domain import validate
 from govmesh.validator.domain.version import VALIDATOR_VERSION
+from govmesh.validator.entrypoints.metrics import VALIDATION_MS
 
 VERDICTS = "proposals.validated"
 
@@ -49,7 +51,9 @@ def issue_handler(
         await ready.wait()
         outgoing = []
         for delivery in batch:
+            started = time.perf_counter()
             proposal = verdict_for(delivery, view)
+            VALIDATION_MS.observe((time.perf_counter() - started) * 1000)
             envelope = runtime.envelope(
                 proposal,
                 cause=delivery.envelope,

@@ -7,6 +7,7 @@
 - the outbox relay publishing `contracts.lifecycle`, `notifications`, `jobs.requested`,
   `issues.revised`;
 - the timer loop (`entrypoints.timer_loop.TimerLoop`), woken after each committed batch;
+- the review backlog gauges of SPEC §12 (`entrypoints.backlog.BacklogGauges`);
 - the read API.
 Migrations are a separate step, `migrate(settings)` (`python -m govmesh.contracts migrate`).
 """
@@ -24,6 +25,7 @@ from fastapi import FastAPI
 from govmesh.contracts.adapters.freeze_view import FreezeView
 from govmesh.contracts.adapters.health_view import HealthView
 from govmesh.contracts.adapters.messages import PRODUCES, Publisher
+from govmesh.contracts.entrypoints.backlog import BacklogGauges
 from govmesh.contracts.entrypoints.consumers import CONSUMED, by_topic, topic_handlers
 from govmesh.contracts.entrypoints.http import create_app
 from govmesh.contracts.entrypoints.outcome_consumers import changes_state
@@ -53,14 +55,17 @@ class ContractsRuntime(ServiceRuntime):
     """The mesh runtime plus the timer loop, started and stopped with it."""
 
     timers: TimerLoop
+    backlog: BacklogGauges
     health: HealthView
     freezes: FreezeView
 
     async def start(self) -> None:
         await super().start()
         self.timers.start()
+        self.backlog.start()
 
     async def stop(self) -> None:
+        await self.backlog.stop()
         await self.timers.stop()
         await super().stop()
 
@@ -93,6 +98,7 @@ def build(
         outcome=settings.outcome_policy(),
         freezes=freezes,
     )
+    runtime.backlog = BacklogGauges(engine, clock, interval_s=settings.backlog_interval_s)
     runtime.timers = TimerLoop(
         engine,
         deps,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 TRANSITIONS = Counter(
     "govmesh_contracts_transitions_total",
@@ -18,4 +18,13 @@ TIMERS_FIRED = Counter(
     "govmesh_contracts_timers_total",
     "Timers run by kind and the state they ended in (FIRED, CANCELLED, FAILED).",
     ["kind", "state"],
+)
+
+# SPEC §12 monitoring points (read by deploy/helm/govmesh/files/alerts.yaml).
+PENDING = Gauge(
+    "govmesh_contracts_pending", "Contracts no founder has decided yet (alert: more than 100)."
+)
+AWAITING_REVIEW_OLDEST = Gauge(
+    "govmesh_contracts_awaiting_review_oldest_seconds",
+    "How long the longest-waiting ELIGIBLE contract has awaited review (alert: 3 days).",
 )

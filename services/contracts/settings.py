@@ -32,6 +32,8 @@ class ContractsSettings(MeshSettings):
     db_schema: str = Field(default="contracts", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     timer_interval_s: float = Field(default=1.0, gt=0, le=60)
     timer_batch: int = Field(default=100, ge=1, le=10_000)
+    #: How often the SPEC §12 review backlog gauges are read from the database.
+    backlog_interval_s: float = Field(default=15.0, gt=0, le=3600)
     review_ttl_hours: float = Field(default=7 * 24, gt=0)
     review_warning_hours: float = Field(default=5 * 24, gt=0)
     review_escalation_hours: float = Field(default=6 * 24, gt=0)

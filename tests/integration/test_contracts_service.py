@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.contracts.app import ContractsRuntime, build, migrate
@@ -345,6 +346,30 @@ async def test_assessments_become_ELIGIBLE_or_REJECTED_visible_in_the_read_API_E
 
 
 # --- step 5: founder decisions through founder.decisions ----------------------------------
+
+
+async def test_SPEC12_review_backlog_gauges_count_undecided_and_age_the_oldest_review(
+    mesh: Any, keys_dir: Path
+) -> None:
+    clock = Clock(T0)
+    first, second = may("LOGS_LIST"), may("SEARCH")
+    rejected = may_not("BILLING", "E-001", "Validator confidence too low")
+    async with running_service(mesh, keys_dir, clock, backlog_interval_s=3600) as svc:
+        await svc.assess(first)
+        await svc.status_of(contract_id_for(first.issue_id), "ELIGIBLE")
+        clock.now = T0 + timedelta(days=1)
+        await svc.assess(second, rejected)
+        await svc.status_of(contract_id_for(second.issue_id), "ELIGIBLE")
+        await svc.status_of(contract_id_for(rejected.issue_id), "REJECTED")
+
+        clock.now = T0 + timedelta(days=4)
+        await svc.runtime.backlog.refresh()
+        # Two await review (the rejected one was decided); the first has waited 4 days,
+        # past the 3-day alert threshold.
+        assert REGISTRY.get_sample_value("govmesh_contracts_pending") == 2
+        assert REGISTRY.get_sample_value(
+            "govmesh_contracts_awaiting_review_oldest_seconds"
+        ) == pytest.approx(timedelta(days=4).total_seconds())
 
 
 async def refused_with(svc: Service, decision: FounderDecision, rule: str) -> None:

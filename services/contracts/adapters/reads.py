@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -61,3 +62,25 @@ async def get_history(engine: AsyncEngine, contract_id: UUID) -> list[Transition
             .order_by(contract_transitions.c.id)
         )
         return [Transition.model_validate(dict(row._mapping)) for row in rows]
+
+
+#: Contracts no founder has decided yet (SPEC §12 "contracts pending").
+UNDECIDED = (ContractStatus.DRAFT, ContractStatus.VALIDATED, ContractStatus.ELIGIBLE)
+
+
+async def review_backlog(engine: AsyncEngine) -> tuple[int, datetime | None]:
+    """How many contracts are undecided, and since when the longest-waiting ELIGIBLE
+    contract has awaited review (its ELIGIBLE transition); None when none awaits."""
+    pending = sa.select(sa.func.count()).where(contracts.c.status.in_([s.value for s in UNDECIDED]))
+    oldest = (
+        sa.select(sa.func.min(contract_transitions.c.at))
+        .join(contracts, contracts.c.contract_id == contract_transitions.c.contract_id)
+        .where(
+            contracts.c.status == ContractStatus.ELIGIBLE.value,
+            contract_transitions.c.to_status == ContractStatus.ELIGIBLE.value,
+        )
+    )
+    async with engine.connect() as conn:
+        query = sa.select(pending.scalar_subquery(), oldest.scalar_subquery())
+        row = (await conn.execute(query)).one()
+    return int(row[0]), row[1]

@@ -620,6 +620,25 @@ async def test_JOB003_JOB006_job_failure_rollback_tracked_rollback_failure_and_b
         assert (await svc.contract(baking.contract_id)).status.value == "COMPLETED"
 
 
+async def test_a_job_the_executor_refused_fails_its_contract_with_nothing_to_roll_back(
+    mesh: Any, keys_dir: Path
+) -> None:
+    clock = Clock(T0)
+    refusal = "refused by the executor (SM-001): activation window has closed"
+    async with running_service(mesh, keys_dir, clock) as svc:
+        await svc.health("ALERTS", HealthStatus.HEALTHY)
+        late = await svc.seed_active("ALERTS")
+        assert late.job_id
+        await svc.job_event(finished(late, JobStatus.FAILED, [], error=refusal))
+
+        failed = await svc.status_of(late.contract_id, "FAILED")
+        assert failed.status_reason == f"job {late.job_id} failed: {refusal}"
+        (incident,) = await svc.incidents(late.contract_id)
+        assert incident["kind"] == "JOB_FAILED"
+        record = await svc.audit(late.job_id, jobs__0__status="FAILED")
+        assert [job["job_id"] for job in record["jobs"]] == [str(late.job_id)]  # no rollback
+
+
 # --- INCONCLUSIVE → escalated → resolved; audit timeout ----------------------------------------
 
 

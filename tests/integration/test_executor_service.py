@@ -577,6 +577,40 @@ async def test_read_api_errors_and_filters(executor: Running) -> None:
 # --- cancel (a fresh executor, so the cancel lands while the job is still PENDING) --------
 
 
+async def test_SM001_a_request_past_its_activation_window_is_answered_FINISHED_FAILED(
+    kafka: Any, keys_dir: Path, database_url: str
+) -> None:
+    env = await new_env(kafka, keys_dir, database_url)
+    late = job(
+        [step(1, StepType.CAPABILITY_ENABLE, "LOG_EXPORT", target_lifecycle="LAUNCHED")],
+        ["LOG_EXPORT"],
+    )
+    closed = datetime.now(UTC) - timedelta(minutes=1)
+    late = late.model_copy(
+        update={
+            "activation_window_start": closed - timedelta(hours=1),
+            "activation_window_end": closed,
+        }
+    )
+    await publish(env, late)
+    runtime, app = build(env.settings)
+    await runtime.start()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://executor")
+    try:
+        events = await job_events(env, late.job_id)
+        assert [(e["event"], e["status"], e["steps"]) for e in events] == [
+            ("FINISHED", "FAILED", [])
+        ]
+        assert events[0]["error"] == (
+            "refused by the executor (SM-001): activation window has closed"
+        )
+        # Refused, not taken on: no job is stored, no step ran (no STARTED or STEP event).
+        assert (await client.get(f"/api/v1/jobs/{late.job_id}")).status_code == 404
+    finally:
+        await client.aclose()
+        await runtime.stop()
+
+
 async def test_cancel_of_a_pending_job_and_ignored_cancel_of_a_finished_one(
     kafka: Any, keys_dir: Path, database_url: str
 ) -> None:

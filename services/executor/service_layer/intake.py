@@ -1,10 +1,12 @@
 """`jobs.requested` in (run inside `Transactional`: inbox + job rows + outbox, one transaction).
 
 A JobRequested is admitted by the domain (SM-001, SM-006, JOB-003) and recorded PENDING,
-leased to this executor; only after that transaction commits does the runtime commit the
-offset, and only then is the job started as a task, so a request is never lost and the
-consumer loop never waits for a job to run. A JobCancelRequested cancels a job that is
-still PENDING (CANCELLED, with a JobEvent CANCELLED); any other job ignores it, logged.
+leased to this executor (a refused execution job is answered FINISHED FAILED, naming the
+rule, so its contract fails instead of waiting); only after that transaction commits
+does the runtime commit the offset, and only then is the job started as a task, so a
+request is never lost and the consumer loop never waits for a job to run. A
+JobCancelRequested cancels a job that is still PENDING (CANCELLED, with a JobEvent
+CANCELLED); any other job ignores it, logged.
 """
 
 from __future__ import annotations
@@ -54,12 +56,16 @@ class Intake:
         for delivery in batch:
             message = delivery.message
             if isinstance(message, JobRequested):
-                await self._request(conn, delivery, message)
+                await self._request(conn, outbox, delivery, message)
             elif isinstance(message, JobCancelRequested):
                 await self._cancel(conn, outbox, delivery, message)
 
     async def _request(
-        self, conn: AsyncConnection, delivery: Delivery, request: JobRequested
+        self,
+        conn: AsyncConnection,
+        outbox: OutboxWriter,
+        delivery: Delivery,
+        request: JobRequested,
     ) -> None:
         now = self._clock()
         known = await store.known_jobs(conn, request.contract_id)
@@ -74,6 +80,23 @@ class Intake:
                 rule=refused.rule,
                 detail=refused.message,
             )
+            if request.kind is JobKind.EXECUTION:
+                # Answer it, or the contract waits for a job that will never run: a
+                # FINISHED FAILED event with no steps fails the contract with nothing
+                # to roll back (the job is not stored; nothing of it ever ran).
+                outbox.add(
+                    job_event(
+                        self._signer,
+                        request,
+                        JobEventKind.FINISHED,
+                        JobStatus.FAILED,
+                        now,
+                        label="REFUSED",
+                        cause=delivery.envelope,
+                        finished_at=now,
+                        error=f"refused by the executor ({refused.rule}): {refused.message}",
+                    )
+                )
             return
         metrics.ADMISSIONS.labels(admission.value).inc()
         if admission is Admission.DUPLICATE:

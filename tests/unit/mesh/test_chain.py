@@ -117,7 +117,9 @@ class ChainBuilder:
         self.lifecycle("VALIDATED", "DRAFT", assessed)
         return self.lifecycle("ELIGIBLE", "VALIDATED", assessed)
 
-    def run_to(self, outcome: str, *, audit: bool = True) -> None:
+    def run_to(
+        self, outcome: str, *, audit: bool = True, job: dict[str, object] | None = None
+    ) -> None:
         self.intake()
         decision = self.emit(
             "founder.decisions",
@@ -139,7 +141,9 @@ class ChainBuilder:
             "jobs.events",
             Principal.EXECUTOR,
             "JobEvent",
-            _golden("JobEvent", **ids, event="FINISHED", status="COMPLETED"),
+            _golden(
+                "JobEvent", **{**ids, "event": "FINISHED", "status": "COMPLETED", **(job or {})}
+            ),
             request,
         )
         cause = finished
@@ -170,6 +174,16 @@ def test_GATE9_a_complete_chain_verifies_from_issue_to_outcome(
     assert topics[:3] == ["issues.accepted", "proposals.validated", "proposals.assessed"]
     assert {"founder.decisions", "jobs.requested", "jobs.events", "audits.verdicts"} <= set(topics)
     assert "verified:" in render(report)
+
+
+def test_GATE9_a_job_the_executor_refused_is_the_evidence_of_a_FAILED_contract(
+    keys: Path, trust: TrustStore
+) -> None:
+    chain = ChainBuilder(keys)
+    refused = "refused by the executor (SM-001): activation window has closed"
+    chain.run_to("FAILED", audit=False, job={"status": "FAILED", "steps": [], "error": refused})
+    report = verify_chain(chain.records, chain.contract_id, trust)
+    assert report.ok, report.broken
 
 
 def test_a_record_of_another_contract_is_not_part_of_the_chain(

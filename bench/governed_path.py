@@ -9,7 +9,7 @@
 Printed beside the raw broker (produce + consume back, records/s) and raw database
 (insert + update transactions on 10 connections, commits/s) of the same machine and run.
 Each contract's path: console -> founder.decisions -> contracts (APPROVED, ACTIVE,
-jobs.requested) -> executor (intake, start, 3 steps, finish; ~9 transactions) ->
+jobs.requested) -> executor (intake; start + step 1; step 2; step 3 + finish: 4 transactions) ->
 jobs.events -> auditor -> audits.verdicts -> contracts (COMPLETED): 5 hops, 4 services
 with their own processes, every message signed and verified.
 
@@ -38,7 +38,7 @@ import yaml
 from aiokafka import AIOKafkaConsumer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from executor_jobs import raw_broker, raw_db
+from executor_jobs import TRANSACTIONS_PER_JOB, raw_broker, raw_db
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = json.loads((ROOT / "tests" / "data" / "golden" / "CrmEvent.json").read_text())
@@ -277,8 +277,8 @@ def main() -> None:
         f"({args.unloaded} contracts one at a time)   target p50 <= 150 ms"
     )
     print(
-        f"ratios                {result['throughput'] * 9 / database:.2f} of raw DB commits "
-        f"(~9 executor transactions per contract), "
+        f"ratios                {result['throughput'] * TRANSACTIONS_PER_JOB / database:.2f} "
+        f"of raw DB commits ({TRANSACTIONS_PER_JOB} executor transactions per contract), "
         f"{result['throughput'] * 12 / broker:.4f} of raw broker records (~12 messages per contract)"
     )
 

@@ -53,7 +53,7 @@ class ServiceDef:
 #: The registry `up` seeds the governed system with.
 DEMO_REGISTRY = Path(__file__).with_name("demo_registry.yaml")
 #: The fetch wait of the work consumers on the embedded broker (see `start`).
-EMBEDDED_WORK_FETCH_WAIT_MS = 10
+EMBEDDED_WORK_FETCH_WAIT_MS = 25
 
 #: Every service `up` starts, in start order.
 SERVICES: tuple[ServiceDef, ...] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -141,6 +141,19 @@ class OutboxWriter:
 
 
 TxHandler = Callable[[AsyncConnection, list[Delivery], OutboxWriter], Awaitable[None]]
+
+
+def by_topic(handlers: Mapping[str, TxHandler]) -> TxHandler:
+    """One handler over several topics: each topic's deliveries, in batch order, to its own."""
+
+    async def handle(conn: AsyncConnection, batch: list[Delivery], outbox: OutboxWriter) -> None:
+        for name, handler in handlers.items():
+            mine = [d for d in batch if d.topic == name]
+            if mine:
+                await handler(conn, mine, outbox)
+
+    return handle
+
 
 #: Called by the relay with the (topic, key) of each row the broker acknowledged, in the
 #: transaction that marks them sent (see `OutboxRelay.publish_once`).

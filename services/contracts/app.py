@@ -26,7 +26,7 @@ from govmesh.contracts.adapters.freeze_view import FreezeView
 from govmesh.contracts.adapters.health_view import HealthView
 from govmesh.contracts.adapters.messages import PRODUCES, Publisher
 from govmesh.contracts.entrypoints.backlog import BacklogGauges
-from govmesh.contracts.entrypoints.consumers import CONSUMED, by_topic, topic_handlers
+from govmesh.contracts.entrypoints.consumers import CONSUMED, topic_handlers
 from govmesh.contracts.entrypoints.http import create_app
 from govmesh.contracts.entrypoints.outcome_consumers import changes_state
 from govmesh.contracts.entrypoints.timer_loop import TimerLoop
@@ -34,6 +34,7 @@ from govmesh.contracts.service_layer.deps import Clock, Deps
 from govmesh.contracts.settings import ContractsSettings
 from govmesh.mesh import logs
 from govmesh.mesh.codec import Delivery
+from govmesh.mesh.db import by_topic
 from govmesh.mesh.errors import GovmeshError
 from govmesh.mesh.http import broker_check, database_check
 from govmesh.mesh.migrate import upgrade

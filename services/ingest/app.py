@@ -19,7 +19,6 @@ from fastapi import FastAPI
 
 from govmesh.ingest.domain import RateLimiter
 from govmesh.ingest.entrypoints.consumers import (
-    by_topic,
     contract_outcomes,
     crm_events,
     handed_over,
@@ -30,6 +29,7 @@ from govmesh.ingest.entrypoints.http import create_app
 from govmesh.ingest.service_layer.intake import ACCEPTED_TOPIC, Clock, Intake
 from govmesh.ingest.settings import IngestSettings
 from govmesh.mesh import logs
+from govmesh.mesh.db import by_topic
 from govmesh.mesh.http import broker_check, database_check
 from govmesh.mesh.migrate import upgrade
 from govmesh.mesh.runtime import ServiceRuntime

@@ -9,8 +9,6 @@ the principal must be a consumer in the topic registry); `app.build` subscribes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from govmesh.contracts.adapters.repository import ContractRepository
@@ -70,15 +68,3 @@ def topic_handlers(deps: Deps) -> dict[str, TxHandler]:
         JOB_EVENTS_TOPIC: job_events(deps),
         VERDICTS_TOPIC: verdicts(deps),
     }
-
-
-def by_topic(handlers: Mapping[str, TxHandler]) -> TxHandler:
-    """One handler over several topics: each topic's deliveries, in batch order, to its own."""
-
-    async def handle(conn: AsyncConnection, batch: list[Delivery], outbox: OutboxWriter) -> None:
-        for name, handler in handlers.items():
-            mine = [d for d in batch if d.topic == name]
-            if mine:
-                await handler(conn, mine, outbox)
-
-    return handle

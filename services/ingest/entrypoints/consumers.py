@@ -1,7 +1,7 @@
 """Batch handlers for `crm.events`, `proposals.validated` and `contracts.lifecycle`
 (run inside `Transactional`), and the issue's hand-over to the Validator.
 
-The topics are read by one consumer group (`by_topic` routes each delivery): one
+The topics are read by one consumer group (`govmesh.mesh.db.by_topic` routes each delivery): one
 group join and one assignment at start-up instead of three, and one transaction per
 fetched batch whatever it holds.
 
@@ -19,7 +19,6 @@ dead-letters them first (check `schema`, reason `schema_invalid`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
@@ -113,18 +112,6 @@ def contract_outcomes(clock: Clock) -> TxHandler:
             message = delivery.message
             if isinstance(message, ContractLifecycle):
                 await record_contract(conn, message.contract, clock())
-
-    return handle
-
-
-def by_topic(handlers: Mapping[str, TxHandler]) -> TxHandler:
-    """One handler over several topics: each topic's deliveries, in batch order, to its own."""
-
-    async def handle(conn: AsyncConnection, batch: list[Delivery], outbox: OutboxWriter) -> None:
-        for name, handler in handlers.items():
-            mine = [d for d in batch if d.topic == name]
-            if mine:
-                await handler(conn, mine, outbox)
 
     return handle
 

@@ -155,8 +155,10 @@ def by_topic(handlers: Mapping[str, TxHandler]) -> TxHandler:
     return handle
 
 
-#: Called by the relay with the (topic, key) of each row the broker acknowledged, in the
-#: transaction that marks them sent (see `OutboxRelay.publish_once`).
+#: Called by the relay with the (topic, key) of each row the broker acknowledged, once
+#: they are marked sent, on the relay's connection (autocommit: each statement commits on
+#: its own). What a hook records may be lost in a crash: record only what the service
+#: also recovers another way (see `OutboxRelay.publish_once`).
 PublishedHook = Callable[[AsyncConnection, list[tuple[str, str]]], Awaitable[None]]
 
 
@@ -208,6 +210,7 @@ async def _release_lock(conn: AsyncConnection) -> None:
     let the lock go with it, or a reconnecting relay could wait on its own old lock."""
     with contextlib.suppress(Exception):
         await conn.rollback()
+        await conn.execute(sa.text("RESET synchronous_commit"))
         await conn.execute(sa.text("SELECT pg_advisory_unlock_all()"))
         await conn.commit()
 
@@ -238,7 +241,7 @@ class OutboxRelay:
         self._after_publish: PublishedHook | None = None
 
     def after_publish(self, hook: PublishedHook) -> None:
-        """Run `hook` on what each batch published, in the transaction marking it sent."""
+        """Run `hook` on what each batch published, once it is marked sent."""
         self._after_publish = hook
 
     def wake(self) -> None:
@@ -255,8 +258,9 @@ class OutboxRelay:
                 async with self._engine.connect() as conn:
                     try:
                         await self._hold_lock(conn)
+                        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
                         while not self._stopping.is_set():
-                            sent = await self.publish_once(conn)
+                            sent = await self.publish_once(autocommit)
                             backoff = 0.1
                             if sent < self._batch:
                                 await self._idle()
@@ -272,12 +276,15 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 5.0)
 
     async def _hold_lock(self, conn: AsyncConnection) -> None:
+        """Take the relay lock for this session; its marks then skip the WAL flush wait."""
         while not self._stopping.is_set():
             got = await conn.scalar(
                 sa.text(
                     "SELECT pg_try_advisory_lock(hashtext('govmesh.outbox.' || current_schema()))"
                 )
             )
+            if got:
+                await conn.execute(sa.text("SET synchronous_commit = off"))
             await conn.commit()
             if got:
                 return
@@ -291,12 +298,14 @@ class OutboxRelay:
     async def publish_once(self, conn: AsyncConnection) -> int:
         """Publish one batch of unsent rows on `conn` (holding the lock); return how many.
 
-        The rows are marked sent in the transaction that read them, after the broker
-        acknowledged them, together with what the `after_publish` hook writes. That
-        commit does not wait for the WAL flush: should the database lose it in a crash,
-        the rows are published again, which at-least-once delivery allows (consumers
-        drop repeated event ids in their inbox), and it takes the flush off the path of
-        every message. A hook must therefore only record what may be recorded again.
+        `conn` is in autocommit mode: the read, the mark and the `after_publish` hook are
+        a statement each, with no BEGIN and COMMIT round trips around them. The rows are
+        marked sent only after the broker acknowledged them, and the marks do not wait
+        for the WAL flush (`_hold_lock`): should the relay or the database crash before
+        a mark is durable, its rows are published again, which at-least-once delivery
+        allows (consumers drop repeated event ids in their inbox). The hook runs after
+        the mark and may likewise be lost, so it may only record what the service also
+        recovers another way.
         """
         rows = (
             await conn.execute(
@@ -307,11 +316,9 @@ class OutboxRelay:
             )
         ).all()
         if not rows:
-            await conn.commit()
             metrics.OUTBOX_PENDING.labels(self._service).set(0)
             return 0
         await self._producer.send_raw([(r.topic, r.key, r.value) for r in rows])
-        await conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
         await conn.execute(
             sa.update(outbox)
             .where(outbox.c.id.in_([r.id for r in rows]))
@@ -319,5 +326,4 @@ class OutboxRelay:
         )
         if self._after_publish is not None:
             await self._after_publish(conn, [(r.topic, r.key) for r in rows])
-        await conn.commit()
         return len(rows)

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from govmesh.ingest.adapters.tables import (
@@ -44,6 +45,8 @@ from govmesh.schemas import ContractSnapshot, ContractStatus, CrmEvent
 
 Ingress = Literal["http", "kafka"]
 ACTOR = "ingest"
+# The SQLSTATE of `claims_refused()` (migration ingest_0002).
+CLAIMS_REFUSED = "GM409"
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,8 @@ async def _claim_and_insert(
 # The claims are INSERT … ON CONFLICT DO NOTHING as in `store_issue`, so the unique keys
 # still decide (SPEC §2). `r` selects from `k` and `i` from `r`: the key is claimed before
 # the reference (the order `store_issue` uses, so the paths never deadlock each other) and
-# nothing past a refused claim is written.
+# nothing past a refused claim is written; a claimed key with a refused reference aborts
+# the statement (migration ingest_0002), so no claim outlives it.
 _INSERT_NEW = sa.text(
     """
     WITH k AS (
@@ -207,7 +211,8 @@ _INSERT_NEW = sa.text(
         FROM i
         ON CONFLICT DO NOTHING
     )
-    SELECT (SELECT count(*) FROM k) AS key_claimed, (SELECT count(*) FROM i) AS stored
+    SELECT CASE WHEN (SELECT count(*) FROM k) > (SELECT count(*) FROM i)
+        THEN claims_refused() ELSE (SELECT count(*) FROM i) END AS stored
     """
 ).bindparams(
     sa.bindparam("issue_id", type_=sa.Uuid),
@@ -222,7 +227,7 @@ _INSERT_NEW = sa.text(
 
 
 async def insert_new_issue(
-    conn: AsyncConnection,
+    autocommit: AsyncConnection,
     event: CrmEvent,
     *,
     issue_id: UUID,
@@ -233,10 +238,12 @@ async def insert_new_issue(
 ) -> Stored | None:
     """Store `event` as issue `issue_id` with its outbox row, if nothing claimed it before.
 
-    One statement in the caller's transaction writing the rows `store_issue` writes for a
-    fresh key and reference, plus the IssueAccepted row (`accepted`). None when either
-    claim is taken: then nothing of this call remains and the caller decides with
-    `store_issue` (duplicate or recurrence) in the same transaction.
+    One statement, run on its own (`autocommit` has no transaction open: the statement is
+    atomic and durable by itself, one round trip), writing the rows `store_issue` writes
+    for a fresh key and reference, plus the IssueAccepted row (`accepted`). None when
+    either claim is taken: nothing of the statement remains (a taken reference after a
+    claimed key aborts it through `claims_refused()`), and the caller decides with
+    `store_issue` (duplicate or recurrence) in a transaction.
     """
     envelope, attribution = event.envelope, event.attribution
     params = {
@@ -260,17 +267,14 @@ async def insert_new_issue(
         "outbox_key": accepted.key,
         "outbox_value": accepted.envelope.to_bytes(),
     }
-    row = (await conn.execute(_INSERT_NEW, params)).one()
-    if row.stored:
+    try:
+        stored = await autocommit.scalar(_INSERT_NEW, params)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == CLAIMS_REFUSED:
+            return None
+        raise
+    if stored:
         return Stored(issue_id, envelope.event_id, INITIAL, received_at, None)
-    if row.key_claimed:
-        # The reference was taken: give the key back (a duplicate keeps no claim).
-        await conn.execute(
-            sa.delete(idempotency_keys).where(
-                idempotency_keys.c.idempotency_key == envelope.idempotency_key,
-                idempotency_keys.c.issue_id == issue_id,
-            )
-        )
     return None
 
 

@@ -174,12 +174,15 @@ async def _store(context: HttpContext, event: CrmEvent, now: datetime) -> Stored
 
 
 async def _store_once(context: HttpContext, event: CrmEvent, now: datetime) -> Stored | Duplicate:
-    # Most submissions are new: one statement instead of the eight round trips of the full
-    # decision, which runs (duplicate or recurrence, SPEC §2) only when a claim is taken.
+    # Most submissions are new: one statement, atomic and durable on its own (no BEGIN and
+    # COMMIT round trips), instead of the full decision, which runs (duplicate or
+    # recurrence, SPEC §2) in a transaction only when a claim is taken.
+    async with context.engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        stored = await context.intake.store_new(autocommit, event, now=now, ingress="http")
+    if stored is not None:
+        return stored
     async with context.engine.begin() as conn:
-        stored = await context.intake.store_new(conn, event, now=now, ingress="http")
-        if stored is not None:
-            return stored
         outbox = OutboxWriter(conn)
         result = await context.intake.store(
             conn, outbox, event, now=now, ingress="http", cause=None

@@ -92,18 +92,19 @@ class Intake:
         return result
 
     async def store_new(
-        self, conn: AsyncConnection, event: CrmEvent, *, now: datetime, ingress: Ingress
+        self, autocommit: AsyncConnection, event: CrmEvent, *, now: datetime, ingress: Ingress
     ) -> Stored | None:
         """The fast path of `store` for an event whose key and reference are both unclaimed.
 
         Writes what `store` would (issue, RECEIVED event, IssueAccepted outbox row) in one
-        statement in the caller's transaction; None, leaving nothing written, when the
-        database finds either claim taken: then `store` decides, in the same transaction.
+        statement that commits on its own (`autocommit` has no transaction open); None,
+        leaving nothing written, when the database finds either claim taken: then `store`
+        decides, in a transaction.
         """
         issue_id = uuid4()
         expected = Stored(issue_id, event.envelope.event_id, INITIAL, now, None)
         return await insert_new_issue(
-            conn,
+            autocommit,
             event,
             issue_id=issue_id,
             received_at=now,

@@ -49,15 +49,17 @@ class Clock:
 
 
 class FailingEngine:
-    """A database that fails every transaction with `error`, counting the attempts."""
+    """A database that fails every connection with `error`, counting the attempts."""
 
     def __init__(self, error: Exception) -> None:
         self.error = error
         self.attempts = 0
 
-    def begin(self) -> Any:
+    def connect(self) -> Any:
         self.attempts += 1
         raise self.error
+
+    begin = connect
 
 
 @pytest.fixture

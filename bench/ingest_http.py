@@ -3,14 +3,17 @@
 Prints events/s for:
   bare    a minimal FastAPI app whose one POST endpoint INSERTs the JSON body into a table
           through an asyncpg pool (one durable commit per request)
-  ingest  the ingest service's POST /api/v1/governance/events (API key, validation,
-          duplicate check, issue + outbox rows in one transaction; the outbox relay runs)
+  ingest  the ingest service (`python -m govmesh.ingest serve`, as `govmesh up` runs it):
+          API key, validation, duplicate check, the issue + outbox rows durably committed;
+          its outbox relay publishes to issues.accepted meanwhile
 and the ratio ingest/bare (target >= 0.70).
 
-Both apps run under an in-process uvicorn.Server on 127.0.0.1 (each in its own thread and
-event loop, so the load generator does not share a loop with the server) against the same
-embedded PostgreSQL; both are loaded the same way by N concurrent httpx workers posting a
-fixed number of distinct valid events. Only 201 answers count as accepted.
+Each server runs in its own process under uvicorn with the same configuration, against
+the same embedded PostgreSQL, and is loaded the same way by N concurrent httpx workers
+in this process posting a fixed number of distinct valid events. Only 201 answers count
+as accepted. Beside each rate the bench prints the CPU time one accepted event cost the
+server process and the load generator: the machine has two cores, so the load generator
+competes with the server and the database for them.
 
 Usage: python bench/ingest_http.py [--events N] [--workers W]
 """
@@ -20,11 +23,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,13 +36,11 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psutil
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
-from govmesh.ingest.app import build as build_ingest
-from govmesh.ingest.app import migrate as migrate_ingest
-from govmesh.ingest.settings import IngestSettings
-from govmesh.mesh.embedded import free_port, start_postgres, start_tansu, wait_for_port
+from govmesh.mesh.embedded import free_port, start_postgres, start_tansu
 from govmesh.mesh.signing import generate_keys
 from govmesh.mesh.topics_admin import ensure_topics
 
@@ -65,56 +67,35 @@ def _events(n: int) -> list[dict[str, Any]]:
     return out
 
 
-class ServerThread:
-    """One uvicorn.Server in its own thread and event loop, with setup/teardown around it."""
+class Server:
+    """One server process (as deployed: its own interpreter), with its CPU time read around a phase."""
 
-    def __init__(
-        self,
-        app: FastAPI,
-        before: Callable[[], Awaitable[None]] | None = None,
-        after: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            access_log=False,
-            # A stalled loop must not make the server drop pooled client connections.
-            timeout_keep_alive=120,
-        )
-        self.server = uvicorn.Server(config)
-        self._before = before
-        self._after = after
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
+    def __init__(self, argv: list[str], env: dict[str, str], port: int) -> None:
+        self.port = port
+        self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL)
+        self.ps = psutil.Process(self.proc.pid)
 
-    def _run(self) -> None:
-        async def main() -> None:
-            if self._before is not None:
-                await self._before()
-            try:
-                await self.server.serve()
-            finally:
-                if self._after is not None:
-                    await self._after()
+    async def ready(self, path: str) -> str:
+        base = f"http://127.0.0.1:{self.port}"
+        async with httpx.AsyncClient() as client:
+            for _ in range(600):
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {self.proc.returncode}")
+                try:
+                    if (await client.get(base + path)).status_code == 200:
+                        return base
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError("server not ready after 60 s")
 
-        try:
-            asyncio.run(main())
-        except BaseException as exc:  # reported to the caller on stop()
-            self._error = exc
-
-    def start(self) -> str:
-        self._thread.start()
-        wait_for_port("127.0.0.1", self.port, timeout_s=60)
-        return f"http://127.0.0.1:{self.port}"
+    def cpu_s(self) -> float:
+        times = self.ps.cpu_times()
+        return float(times.user + times.system)
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self._thread.join(timeout=30)
-        if self._error is not None:
-            raise RuntimeError("server thread failed") from self._error
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
 
 
 async def load(
@@ -157,19 +138,9 @@ async def load(
     return accepted / elapsed, accepted, codes
 
 
-def bare_app(database_url: str, schema: str) -> tuple[FastAPI, Callable[[], Awaitable[None]]]:
+def bare_app(database_url: str, schema: str) -> FastAPI:
     """The baseline: one INSERT of the body per request (autocommit = one durable commit)."""
     state: dict[str, asyncpg.Pool] = {}
-
-    async def setup() -> None:
-        conn = await asyncpg.connect(database_url)
-        try:
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            await conn.execute(
-                f"CREATE TABLE {schema}.events (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
-            )
-        finally:
-            await conn.close()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
@@ -182,16 +153,67 @@ def bare_app(database_url: str, schema: str) -> tuple[FastAPI, Callable[[], Awai
     app = FastAPI(lifespan=lifespan)
     insert = f"INSERT INTO {schema}.events (body) VALUES ($1::jsonb)"
 
+    @app.get("/readyz")
+    async def ready() -> Response:
+        return Response(status_code=200)
+
     @app.post(BARE_PATH)
     async def post(request: Request) -> Response:
         body = await request.body()
         await state["pool"].execute(insert, body.decode())
         return Response(status_code=201)
 
-    return app, setup
+    return app
 
 
-async def main(n: int, workers: int, timeout_s: float) -> None:
+def serve_bare(port: int, database_url: str, schema: str) -> None:
+    """The bare server process: uvicorn with the configuration the services use."""
+    config = uvicorn.Config(
+        bare_app(database_url, schema), host="127.0.0.1", port=port, log_level="warning"
+    )
+    asyncio.run(uvicorn.Server(config).serve())
+
+
+async def create_bare_table(database_url: str, schema: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(
+            f"CREATE TABLE {schema}.events (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
+        )
+    finally:
+        await conn.close()
+
+
+async def phase(
+    name: str, server: Server, ready_path: str, path: str, headers: dict[str, str], args: Any
+) -> float:
+    """Load one server; print events/s and the CPU each request cost the server and the client."""
+    try:
+        url = await server.ready(ready_path)
+        server_before, client_before = server.cpu_s(), time.process_time()
+        rate, ok, codes = await load(
+            url, path, _events(args.events), args.workers, headers, args.timeout
+        )
+        server_ms = (server.cpu_s() - server_before) * 1000 / max(ok, 1)
+        client_ms = (time.process_time() - client_before) * 1000 / max(ok, 1)
+    finally:
+        server.stop()
+    print(
+        f"{name:7s} {rate:10,.0f} events/s  ({ok}/{args.events} accepted, codes {codes}); "
+        f"CPU per accepted event: server {server_ms:.2f} ms, load generator {client_ms:.2f} ms",
+        flush=True,
+    )
+    return rate
+
+
+def service_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVMESH_")}
+    env.update({f"GOVMESH_{k.upper()}": v for k, v in values.items()})
+    return env
+
+
+async def main(args: Any) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         broker = start_tansu(work / "broker")
@@ -199,54 +221,54 @@ async def main(n: int, workers: int, timeout_s: float) -> None:
         keys = work / "keys"
         generate_keys(keys)
         try:
-            results: dict[str, float] = {}
-
-            app, setup = bare_app(pg.url, f"bare_{uuid.uuid4().hex[:6]}")
-            await setup()
-            server = ServerThread(app)
-            url = server.start()
-            try:
-                rate, ok, codes = await load(url, BARE_PATH, _events(n), workers, {}, timeout_s)
-            finally:
-                server.stop()
-            results["bare"] = rate
-            print(f"bare    {rate:10,.0f} events/s  ({ok}/{n} accepted, codes {codes})", flush=True)
+            schema = f"bare_{uuid.uuid4().hex[:6]}"
+            await create_bare_table(pg.url, schema)
+            port = free_port()
+            bare = Server(
+                [sys.executable, __file__, "--serve-bare", str(port), pg.url, schema],
+                service_env(),
+                port,
+            )
+            bare_rate = await phase("bare", bare, "/readyz", BARE_PATH, {}, args)
 
             prefix = f"ih{uuid.uuid4().hex[:6]}."
             await ensure_topics(broker.bootstrap, prefix)
-            settings = IngestSettings(
+            port = free_port()
+            env = service_env(
                 kafka_bootstrap=broker.bootstrap,
                 database_url=pg.url,
-                keys_dir=keys,
+                keys_dir=str(keys),
                 topic_prefix=prefix,
-                api_keys={API_KEY: "*"},
+                api_keys=json.dumps({API_KEY: "*"}),
                 db_schema=f"ingest_{uuid.uuid4().hex[:6]}",
                 # The bench measures the write path, not the per-key limiter.
-                rate_limit_per_s=1e9,
-                rate_limit_burst=1_000_000_000,
+                rate_limit_per_s="1e9",
+                rate_limit_burst="1000000000",
+                http_port=str(port),
+                log_level="WARNING",
             )
-            await asyncio.to_thread(migrate_ingest, settings)
-            runtime, ingest = build_ingest(settings)
-            server = ServerThread(ingest, before=runtime.start, after=runtime.stop)
-            url = server.start()
-            try:
-                rate, ok, codes = await load(
-                    url, INGEST_PATH, _events(n), workers, {"X-API-Key": API_KEY}, timeout_s
-                )
-            finally:
-                server.stop()
-            results["ingest"] = rate
-            print(f"ingest  {rate:10,.0f} events/s  ({ok}/{n} accepted, codes {codes})", flush=True)
-            print(f"ingest/bare {results['ingest'] / results['bare']:.2f}  (target >= 0.70)")
+            await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "govmesh.ingest", "migrate"],
+                env=env,
+                check=True,
+            )
+            ingest = Server([sys.executable, "-m", "govmesh.ingest", "serve"], env, port)
+            ingest_rate = await phase(
+                "ingest", ingest, "/readyz", INGEST_PATH, {"X-API-Key": API_KEY}, args
+            )
+            print(f"ingest/bare {ingest_rate / bare_rate:.2f}  (target >= 0.70)")
         finally:
             broker.stop()
             pg.stop()
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--serve-bare":
+        serve_bare(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per load phase")
-    args = parser.parse_args()
-    asyncio.run(main(args.events, args.workers, args.timeout))
+    asyncio.run(main(parser.parse_args()))

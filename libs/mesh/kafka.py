@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +31,18 @@ from govmesh.schemas import TOPICS, DeadLetter, Envelope, Principal, dlq_topic, 
 log = structlog.get_logger(__name__)
 
 BatchHandler = Callable[[list[Delivery]], Awaitable[None]]
+
+
+def fold_by_topic(folds: Mapping[str, BatchHandler]) -> BatchHandler:
+    """One batch handler feeding each topic's deliveries, in order, to that topic's fold."""
+
+    async def dispatch(batch: list[Delivery]) -> None:
+        for name, fold in folds.items():
+            mine = [d for d in batch if d.topic == name]
+            if mine:
+                await fold(mine)
+
+    return dispatch
 
 
 def check_can_produce(principal: Principal, topics: Iterable[str]) -> None:
@@ -174,6 +186,11 @@ class MeshConsumer:
     @property
     def name(self) -> str:
         return self._settings.principal.value
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The logical topics this consumer reads."""
+        return tuple(self._topics)
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(

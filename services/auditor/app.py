@@ -38,10 +38,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _caught_up(name: str, consumer: MeshConsumer) -> ReadinessCheck:
+def _caught_up(consumer: MeshConsumer) -> ReadinessCheck:
     async def check() -> None:
         if not consumer.caught_up.is_set():
-            raise GovmeshError(f"the {name} view has not caught up yet")
+            raise GovmeshError(f"the views of {', '.join(consumer.topics)} have not caught up yet")
 
     return check
 
@@ -57,16 +57,17 @@ def build(
         settings, produces=[VERDICTS], consumes=[JOBS, CONTRACTS, HEALTH, SIGNALS, REGISTRY]
     )
     views = Views(ContractView(), HealthView(), SignalView(), RegistryView())
-    feeds = {
-        CONTRACTS: runtime.consumer([CONTRACTS], None, views.contracts.apply),
-        HEALTH: runtime.consumer([HEALTH], None, views.health.apply),
-        SIGNALS: runtime.consumer([SIGNALS], None, views.signals.apply),
-        REGISTRY: runtime.consumer([REGISTRY], None, views.registry.apply),
-    }
+    feed = runtime.views(
+        {
+            CONTRACTS: views.contracts.apply,
+            HEALTH: views.health.apply,
+            SIGNALS: views.signals.apply,
+            REGISTRY: views.registry.apply,
+        }
+    )
 
     async def views_ready() -> None:
-        for feed in feeds.values():
-            await feed.caught_up.wait()
+        await feed.caught_up.wait()
 
     auditing = Auditing(
         views,
@@ -77,7 +78,7 @@ def build(
     )
     runtime.consumer([JOBS], GROUP, jobs_handler(runtime, auditing, views_ready))
     checks: dict[str, ReadinessCheck] = {"kafka": broker_check(settings.kafka_bootstrap)}
-    checks.update({name: _caught_up(name, feed) for name, feed in feeds.items()})
+    checks["views"] = _caught_up(feed)
     app = base_app("govmesh auditor", checks)
     return runtime, app
 

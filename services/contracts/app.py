@@ -107,35 +107,28 @@ def build(
         interval_s=settings.timer_interval_s,
         batch=settings.timer_batch,
     )
-    health_consumer = runtime.consumer([HEALTH], None, health.apply)
-    freeze_consumer = runtime.consumer(FREEZES, None, freezes.apply)
+    views = runtime.views({HEALTH: health.apply, **dict.fromkeys(FREEZES, freezes.apply)})
     handlers = topic_handlers(deps)
     transactional = runtime.transactional(by_topic(handlers), relevant=changes_state)
 
     async def handle(batch: list[Delivery]) -> None:
         # Judge decisions against the health and freezes the topics hold, not empty views.
-        await health_consumer.caught_up.wait()
-        await freeze_consumer.caught_up.wait()
+        await views.caught_up.wait()
         await transactional(batch)
         runtime.timers.wake()
 
     runtime.consumer(list(handlers), GROUP, handle)
 
-    async def health_loaded() -> None:
-        if not health_consumer.caught_up.is_set():
-            raise GovmeshError("the health view has not caught up yet")
-
-    async def freezes_loaded() -> None:
-        if not freeze_consumer.caught_up.is_set():
-            raise GovmeshError("the freeze view has not caught up yet")
+    async def views_loaded() -> None:
+        if not views.caught_up.is_set():
+            raise GovmeshError("the health and freeze views have not caught up yet")
 
     app = create_app(
         engine,
         checks={
             "database": database_check(engine),
             "kafka": broker_check(settings.kafka_bootstrap),
-            "health": health_loaded,
-            "freezes": freezes_loaded,
+            "views": views_loaded,
         },
     )
     return runtime, app

@@ -47,17 +47,17 @@ class EligibilityService:
     runtime: ServiceRuntime
     app: FastAPI
     view: ContextView
-    views: dict[str, MeshConsumer]
+    views: MeshConsumer
 
     def caught_up(self) -> bool:
         """True once every context view has read up to its start-up end offsets."""
-        return all(consumer.caught_up.is_set() for consumer in self.views.values())
+        return self.views.caught_up.is_set()
 
 
-def _caught_up_check(topic: str, consumer: MeshConsumer) -> ReadinessCheck:
+def _caught_up_check(consumer: MeshConsumer) -> ReadinessCheck:
     async def check() -> None:
         if not consumer.caught_up.is_set():
-            raise GovmeshError(f"the {topic} view has not caught up yet")
+            raise GovmeshError(f"the views of {', '.join(consumer.topics)} have not caught up yet")
 
     return check
 
@@ -75,11 +75,14 @@ def build_service(settings: EligibilitySettings, *, clock: Clock = utc_now) -> E
         HEALTH: view.apply_health,
         CONTRACTS: view.apply_contracts,
     }
-    views = {topic: runtime.consumer([topic], None, fold) for topic, fold in folds.items()}
-    ready = [consumer.caught_up for consumer in views.values()]
-    runtime.consumer([PROPOSALS], GROUP, proposal_handler(runtime, view, ready, config, clock))
-    checks: dict[str, ReadinessCheck] = {"kafka": broker_check(settings.kafka_bootstrap)}
-    checks.update({topic: _caught_up_check(topic, consumer) for topic, consumer in views.items()})
+    views = runtime.views(folds)
+    runtime.consumer(
+        [PROPOSALS], GROUP, proposal_handler(runtime, view, [views.caught_up], config, clock)
+    )
+    checks: dict[str, ReadinessCheck] = {
+        "kafka": broker_check(settings.kafka_bootstrap),
+        "views": _caught_up_check(views),
+    }
     app = base_app("govmesh eligibility", checks)
     return EligibilityService(runtime=runtime, app=app, view=view, views=views)
 

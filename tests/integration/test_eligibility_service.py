@@ -491,7 +491,7 @@ async def test_E104_unknown_stale_and_degraded_health_fire_fresh_healthy_clears(
         # Not started: no view has caught up, so not ready.
         answer = await client.get("/readyz")
         assert answer.status_code == 503
-        assert answer.json()["checks"]["health.signals"].startswith("unavailable")
+        assert answer.json()["checks"]["views"].startswith("unavailable")
         await service.runtime.start()
         try:
             await until_ready(client)

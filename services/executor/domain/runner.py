@@ -147,7 +147,9 @@ def next_action(job: JobState, health: HealthView, now: datetime) -> Action:
 
 
 def step_started(step: PlannedStep, at: datetime) -> StepRecord:
-    """The RUNNING record written before a step's side effect runs (JOB-004)."""
+    """The RUNNING record (its STARTED event): stored before a side effect outside the
+    database runs; a step applied inside the transaction is stored once, with its outcome,
+    atomically with its effect (JOB-004: recorded before the next starts)."""
     return StepRecord(
         number=step.number,
         type=step.type,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -88,6 +89,8 @@ class _StepRun:
     record: StepRecord
     key: UUID
     attempt: AttemptKind
+    # Whether job_steps holds this step's row yet (a resumed step's always does).
+    stored: bool
 
 
 class JobRunner:
@@ -253,8 +256,8 @@ class JobRunner:
                 await self._start(conn, outbox, request, cause, now)
             else:
                 await store.update_job(conn, job_id, lease_until=now + self._lease)
+            records = await store.load_steps(conn, job_id)
             while True:
-                records = await store.load_steps(conn, job_id)
                 state = JobState(request=request, started_at=started_at, records=records)
                 action = next_action(state, self._health.view, now)
                 if isinstance(action, Complete):
@@ -271,10 +274,12 @@ class JobRunner:
                     )
                     adapter = self._adapters.get(run.step.adapter)
                     if adapter is None or not adapter.in_transaction:
-                        result = run
+                        result = await self._store_started(conn, run)
                         break
                     outcome = await adapter.run(self._call(run), StepTransaction(conn, outbox))
-                    await self._record_outcome(conn, outbox, run, outcome)
+                    finished = await self._record_outcome(conn, outbox, run, outcome)
+                    # This transaction holds the job: its records are those read plus this one.
+                    records = (*[r for r in records if r.number != finished.number], finished)
                     result = _AGAIN
                     now = self._clock()
                     continue
@@ -346,13 +351,26 @@ class JobRunner:
             record = records[-1]
             await store.retry_step(conn, request.job_id, action.number, now)
             log.info("executor.step_resumed", job_id=str(request.job_id), step=action.number)
-        else:
-            record = step_started(planned, now)
-            await store.insert_step(
-                conn, request.job_id, record, adapter=step.adapter, key=key, now=now
-            )
-            outbox.add(self._step_event(request, cause, record, now))
-        return _StepRun(request, cause, started_at, step, record, key, attempt)
+            return _StepRun(request, cause, started_at, step, record, key, attempt, stored=True)
+        # The row is written by `_store_started` for a step that runs outside this
+        # transaction, or with its outcome for one that runs inside it (one INSERT).
+        record = step_started(planned, now)
+        outbox.add(self._step_event(request, cause, record, now))
+        return _StepRun(request, cause, started_at, step, record, key, attempt, stored=False)
+
+    async def _store_started(self, conn: AsyncConnection, run: _StepRun) -> _StepRun:
+        """Record a new step RUNNING before it runs outside the transaction."""
+        if run.stored:
+            return run
+        await store.insert_step(
+            conn,
+            run.request.job_id,
+            run.record,
+            adapter=run.step.adapter,
+            key=run.key,
+            now=run.record.started_at or self._clock(),
+        )
+        return dataclasses.replace(run, stored=True)
 
     # -- running one step ----------------------------------------------------------------
 
@@ -391,10 +409,15 @@ class JobRunner:
 
     async def _record_outcome(
         self, conn: AsyncConnection, outbox: OutboxWriter, run: _StepRun, outcome: StepOutcome
-    ) -> None:
+    ) -> StepRecord:
         now = self._clock()
         finished = step_finished(run.record, outcome, now)
-        await store.finish_step(conn, run.request.job_id, finished, now)
+        if run.stored:
+            await store.finish_step(conn, run.request.job_id, finished, now)
+        else:
+            await store.insert_step(
+                conn, run.request.job_id, finished, adapter=run.step.adapter, key=run.key, now=now
+            )
         outbox.add(self._step_event(run.request, run.cause, finished, now))
         metrics.STEPS.labels(run.step.type.value, run.step.adapter, finished.status.value).inc()
         log.info(
@@ -404,6 +427,7 @@ class JobRunner:
             status=finished.status.value,
             error=finished.error,
         )
+        return finished
 
     def _step_event(
         self, request: JobRequested, cause: Envelope | None, record: StepRecord, now: datetime

@@ -340,10 +340,8 @@ class ContractRepository:
         scheduled (status moved on, clarification pause) are cancelled.
         """
         wanted = scheduled_timers(contract, self.policy)
-        for timer in wanted:
-            await self.schedule_timer(timer)
         keep = [t.key for t in wanted]
-        await self.conn.execute(
+        cancel = (
             sa.update(timers)
             .where(timers.c.contract_id == contract.contract_id)
             .where(timers.c.kind.in_(sorted(MANAGED_KINDS)))
@@ -351,6 +349,12 @@ class ContractRepository:
             .where(timers.c.timer_key.not_in(keep) if keep else sa.true())
             .values(state=CANCELLED)
         )
+        if wanted:
+            # One statement: the upserts run as a CTE beside the cancel. They touch only
+            # the kept keys and the cancel only the others, so no row is changed twice.
+            upsert = _upsert_timers([_timer_row(t) for t in wanted]).cte("scheduled")
+            cancel = cancel.add_cte(upsert)
+        await self.conn.execute(cancel)
 
     async def schedule_timer(
         self,
@@ -364,29 +368,8 @@ class ContractRepository:
 
         A FIRED or FAILED timer with the same key is left alone: it fired once already.
         """
-        kind_value = kind or timer.kind.value
-        statement = insert(timers).values(
-            timer_key=key or timer.key,
-            contract_id=timer.contract_id,
-            kind=kind_value,
-            due_at=timer.due_at,
-            rule=timer.rule,
-            state=PENDING,
-            payload=payload or {},
-            attempts=0,
-        )
-        await self.conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[timers.c.timer_key],
-                set_={
-                    "due_at": statement.excluded.due_at,
-                    "rule": statement.excluded.rule,
-                    "payload": statement.excluded.payload,
-                    "state": PENDING,
-                },
-                where=timers.c.state.in_([PENDING, CANCELLED]),
-            )
-        )
+        row = _timer_row(timer, kind=kind, key=key, payload=payload)
+        await self.conn.execute(_upsert_timers([row]))
 
     async def cancel_timers(self, contract_id: UUID, kinds: Iterable[str]) -> None:
         """Cancel the contract's pending timers of `kinds`."""
@@ -450,3 +433,37 @@ class ContractRepository:
                 attempts=timers.c.attempts + 1,
             )
         )
+
+
+def _timer_row(
+    timer: Timer,
+    *,
+    kind: str | None = None,
+    key: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "timer_key": key or timer.key,
+        "contract_id": timer.contract_id,
+        "kind": kind or timer.kind.value,
+        "due_at": timer.due_at,
+        "rule": timer.rule,
+        "state": PENDING,
+        "payload": payload or {},
+        "attempts": 0,
+    }
+
+
+def _upsert_timers(rows: list[dict[str, Any]]) -> Any:
+    """PENDING timers, due times moved; one that FIRED or FAILED already is left alone."""
+    statement = insert(timers).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=[timers.c.timer_key],
+        set_={
+            "due_at": statement.excluded.due_at,
+            "rule": statement.excluded.rule,
+            "payload": statement.excluded.payload,
+            "state": PENDING,
+        },
+        where=timers.c.state.in_([PENDING, CANCELLED]),
+    )

@@ -445,6 +445,31 @@ async def test_REVIEW001_006_every_founder_action_and_guard_through_the_broker(
         assert active.activation_window_end == clock.now + timedelta(hours=24)
         assert active.job_id == execution_job_id(c["approve"])
         assert (await svc.review(approve.decision_id))["result"] == "APPLIED"
+        # The window was open: activated in the approving transaction, no timer planned.
+        async with svc.db.connect() as conn:
+            moves = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT from_status, to_status, causation_id FROM contract_transitions"
+                        " WHERE contract_id = :c ORDER BY version"
+                    ),
+                    {"c": c["approve"]},
+                )
+            ).all()
+            planned = (
+                await conn.execute(
+                    sa.text("SELECT kind, state FROM timers WHERE contract_id = :c"),
+                    {"c": c["approve"]},
+                )
+            ).all()
+        assert [(m.from_status, m.to_status) for m in moves[-2:]] == [
+            ("ELIGIBLE", "APPROVED"),
+            ("APPROVED", "ACTIVE"),
+        ]
+        assert moves[-1].causation_id is not None
+        assert moves[-1].causation_id == moves[-2].causation_id, "both caused by the decision"
+        assert "ACTIVATION" not in {kind for kind, _ in planned}
+        assert {state for _, state in planned} <= {"CANCELLED"}, planned
         again = await svc.decide(c["approve"], A.APPROVE, founder="bob")
         await refused_with(svc, again, "REVIEW-001")
 

@@ -161,13 +161,15 @@ class ContractRepository:
         history: Sequence[Transition],
         *,
         cause: Envelope | None,
+        plan_timers: bool = True,
     ) -> None:
         """Store `after` (from `before`, loaded FOR UPDATE) with the transitions leading there.
 
         Several transitions (a revision's DRAFT → VALIDATED → ELIGIBLE) are stored one
         status step per UPDATE, so the database trigger judges every move, not just the
         first and last status. Raises `StaleContract` if the row is no longer at
-        `before.version`.
+        `before.version`. `plan_timers=False` leaves the timers to the next `apply` of
+        the same transaction, for a contract that moves on at once.
         """
         version = before.version
         for step in history[:-1]:
@@ -178,7 +180,7 @@ class ContractRepository:
             )
             version += 1
         await self._update(before.contract_id, version, _row_values(after))
-        await self._after_change(after, history, cause)
+        await self._after_change(after, history, cause, plan_timers=plan_timers)
 
     async def _update(self, contract_id: UUID, version: int, values: dict[str, Any]) -> None:
         result = await self.conn.execute(
@@ -216,7 +218,12 @@ class ContractRepository:
         self.send(self.publisher.lifecycle(after, same, cause))
 
     async def _after_change(
-        self, contract: ContractSnapshot, history: Sequence[Transition], cause: Envelope | None
+        self,
+        contract: ContractSnapshot,
+        history: Sequence[Transition],
+        cause: Envelope | None,
+        *,
+        plan_timers: bool = True,
     ) -> None:
         first_version = contract.version - len(history) + 1
         if history:
@@ -238,7 +245,8 @@ class ContractRepository:
             )
         if contract.status in TERMINAL:
             await self.release_claims(contract.contract_id)
-        await self.sync_timers(contract)
+        if plan_timers:
+            await self.sync_timers(contract)
         for moved in history:
             self.send(self.publisher.lifecycle(contract, moved, cause))
             TRANSITIONS.labels(

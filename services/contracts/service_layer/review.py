@@ -28,9 +28,11 @@ from govmesh.contracts.domain import (
 from govmesh.contracts.domain import rules as R
 from govmesh.contracts.service_layer.deps import Deps
 from govmesh.contracts.service_layer.outcome import audit_decision
+from govmesh.contracts.service_layer.timers import activation_at_approval
 from govmesh.mesh.kafka import Outgoing
 from govmesh.schemas import (
     ContractSnapshot,
+    ContractStatus,
     Envelope,
     FounderAction,
     FounderDecision,
@@ -84,7 +86,21 @@ async def review_decision(
         repo.send(_refusal_notice(decision, contract, deps, outcome.record, cause))
         return outcome.record
     if outcome.transition is not None:
-        await repo.apply(contract, outcome.contract, [outcome.transition], cause=cause)
+        approved = outcome.contract
+        activation = None
+        if approved.status is ContractStatus.APPROVED:
+            activation = activation_at_approval(approved, deps, now, cause)
+        await repo.apply(
+            contract,
+            approved,
+            [outcome.transition],
+            cause=cause,
+            plan_timers=activation is None,
+        )
+        if activation is not None:
+            active, activated, job = activation
+            await repo.apply(approved, active, [activated], cause=cause)
+            repo.send(deps.publisher.job_requested(job, active.issue_id, cause))
     elif outcome.contract.version != contract.version:
         await repo.amend(
             contract,

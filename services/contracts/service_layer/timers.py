@@ -13,6 +13,7 @@ No timer ever approves anything (PART2-002).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from govmesh.contracts.adapters.messages import FOUNDERS
 from govmesh.contracts.adapters.repository import (
@@ -36,7 +37,14 @@ from govmesh.contracts.domain import (
 )
 from govmesh.contracts.service_layer.deps import Deps
 from govmesh.contracts.service_layer.outcome import OUTCOME_TIMER_HANDLERS
-from govmesh.schemas import ContractStatus, Principal
+from govmesh.schemas import (
+    ContractSnapshot,
+    ContractStatus,
+    Envelope,
+    JobRequested,
+    Principal,
+    Transition,
+)
 
 TimerHandler = Callable[[ContractRepository, DueTimer, Deps], Awaitable[str]]
 
@@ -78,6 +86,27 @@ async def expiry(repo: ContractRepository, timer: DueTimer, deps: Deps) -> str:
     expired, moved = expire(timer.contract, deps.clock())
     await repo.apply(timer.contract, expired, [moved], cause=None)
     return FIRED
+
+
+def activation_at_approval(
+    contract: ContractSnapshot, deps: Deps, now: datetime, cause: Envelope
+) -> tuple[ContractSnapshot, Transition, JobRequested] | None:
+    """SM-006 in the approving transaction, for a contract APPROVED with its window open.
+
+    The ACTIVE contract, its transition and its one job, so the approval and the
+    activation commit together and no ACTIVATION timer is planned. None when activation
+    is not due yet, or its plan is refused: the ACTIVATION timer then activates the
+    contract, or fails it naming the rule, as it does for a window that opens later.
+    """
+    if not any(t.kind is TimerKind.ACTIVATION for t in due_timers(contract, now, deps.policy)):
+        return None
+    job_id = execution_job_id(contract.contract_id)
+    try:
+        job = plan_job(contract, job_id, now, hooks=deps.hooks)
+    except ContractRuleViolation:
+        return None
+    active, moved = activate(contract, job_id, now, causation_id=cause.event_id)
+    return active, moved, job
 
 
 async def activation(repo: ContractRepository, timer: DueTimer, deps: Deps) -> str:

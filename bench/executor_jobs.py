@@ -4,10 +4,10 @@ Printed beside the raw figures of the same run, on the same embedded broker and 
   raw broker   produce N records and consume them back (plain aiokafka), records/s
   raw db       short write transactions (insert + update + commit) on 10 connections, commits/s
   executor     N jobs published on jobs.requested (3 registry steps each) until every
-               FINISHED event is on jobs.events, jobs/s; each job costs 4 durable
-               transactions (intake; start + step 1; step 2; step 3 + finish — a registry
-               step is started, applied and recorded in one) and 11 outbox events (8 on
-               jobs.events, 3 on registry.state)
+               FINISHED event is on jobs.events, jobs/s; each job costs 2 durable
+               transactions (intake; then start, the 3 registry steps — each started,
+               applied and recorded before the next — and finish) and 11 outbox events
+               (8 on jobs.events, 3 on registry.state)
 
 Usage: python bench/executor_jobs.py [--jobs N]
 """
@@ -63,7 +63,7 @@ async def _produce(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]])
 
 
 #: Durable transactions per 3-step registry job (see the module docstring).
-TRANSACTIONS_PER_JOB = 4
+TRANSACTIONS_PER_JOB = 2
 
 
 async def raw_broker(bootstrap: str, topic: str, n: int) -> float:

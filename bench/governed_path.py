@@ -9,7 +9,7 @@
 Printed beside the raw broker (produce + consume back, records/s) and raw database
 (insert + update transactions on 10 connections, commits/s) of the same machine and run.
 Each contract's path: console -> founder.decisions -> contracts (APPROVED, ACTIVE,
-jobs.requested) -> executor (intake; start + step 1; step 2; step 3 + finish: 4 transactions) ->
+jobs.requested) -> executor (intake; start, steps 1-3 and finish: 2 transactions) ->
 jobs.events -> auditor -> audits.verdicts -> contracts (COMPLETED): 5 hops, 4 services
 with their own processes, every message signed and verified.
 

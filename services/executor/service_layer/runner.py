@@ -73,13 +73,6 @@ S = JobStatus
 ROLLBACK_WINDOW = timedelta(hours=24)
 
 
-class _Again:
-    """`_decide` ran a step inside its transaction: decide again."""
-
-
-_AGAIN = _Again()
-
-
 @dataclass(frozen=True)
 class _StepRun:
     request: JobRequested
@@ -224,25 +217,23 @@ class JobRunner:
     async def drive(self, job_id: UUID) -> None:
         """Run `job_id` until it finishes, or until this executor loses its lease."""
         await self._health.ready.wait()
-        while True:
-            run = await self._decide(job_id)
-            if run is None:
-                return
-            if isinstance(run, _StepRun):
-                await self._run_step(job_id, run)
+        while (run := await self._decide(job_id)) is not None:
+            await self._run_step(job_id, run)
 
     # -- one decision per transaction --------------------------------------------------
 
-    async def _decide(self, job_id: UUID) -> _StepRun | _Again | None:
-        """Lock the job and act on the domain's next action, in one transaction.
+    async def _decide(self, job_id: UUID) -> _StepRun | None:
+        """Lock the job and act on the domain's next actions, in one transaction.
 
-        A step whose adapter works inside the transaction (the registry) is started,
-        applied and recorded in it, so it is recorded before the next one starts; when
-        that was the last step (or it failed) the job is finished in the same transaction.
-        Any other step is recorded RUNNING here and returned, to run outside of it.
+        Steps whose adapter works inside the transaction (the registry) are started,
+        applied and recorded in it one after the other, each recorded before the next
+        starts and each behind its own health gate (`next_action`); the job is finished
+        in the same transaction when they were its last steps (or one failed). Their
+        effects and records commit together, so a crash repeats none of them. A step of
+        any other adapter is recorded RUNNING here and returned, to run outside of it.
         """
         follow_up: UUID | None = None
-        result: _StepRun | _Again | None = None
+        result: _StepRun | None = None
         async with self._engine.begin() as conn:
             outbox = OutboxWriter(conn)
             row = await store.lock_owned(conn, job_id, self._owner)
@@ -262,28 +253,24 @@ class JobRunner:
                 action = next_action(state, self._health.view, now)
                 if isinstance(action, Complete):
                     await self._complete(conn, outbox, request, cause, started_at, records, now)
-                    result = None
-                elif isinstance(action, Fail):
+                    break
+                if isinstance(action, Fail):
                     follow_up = await self._fail(
                         conn, outbox, request, cause, started_at, records, action, now
                     )
-                    result = None
-                elif result is None:
-                    run = await self._begin_step(
-                        conn, outbox, request, cause, started_at, records, action, now
-                    )
-                    adapter = self._adapters.get(run.step.adapter)
-                    if adapter is None or not adapter.in_transaction:
-                        result = await self._store_started(conn, run)
-                        break
-                    outcome = await adapter.run(self._call(run), StepTransaction(conn, outbox))
-                    finished = await self._record_outcome(conn, outbox, run, outcome)
-                    # This transaction holds the job: its records are those read plus this one.
-                    records = (*[r for r in records if r.number != finished.number], finished)
-                    result = _AGAIN
-                    now = self._clock()
-                    continue
-                break
+                    break
+                run = await self._begin_step(
+                    conn, outbox, request, cause, started_at, records, action, now
+                )
+                adapter = self._adapters.get(run.step.adapter)
+                if adapter is None or not adapter.in_transaction:
+                    result = await self._store_started(conn, run)
+                    break
+                outcome = await adapter.run(self._call(run), StepTransaction(conn, outbox))
+                finished = await self._record_outcome(conn, outbox, run, outcome)
+                # This transaction holds the job: its records are those read plus this one.
+                records = (*[r for r in records if r.number != finished.number], finished)
+                now = self._clock()
             await outbox.flush()
         self._on_commit()
         if follow_up is not None:

@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
+
+from govmesh.cli.up import EMBEDDED_WORK_FETCH_WAIT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -71,6 +74,17 @@ def test_up_starts_every_service_writes_endpoints_and_stops_cleanly_on_sigint(
         )
         assert answer.status_code == 201, answer.text
         assert answer.json()["is_duplicate"] is False
+
+        # On the embedded broker every service gets the short work fetch wait (D-007).
+        services = {
+            " ".join(child.cmdline()): child.environ()
+            for child in psutil.Process(proc.pid).children(recursive=True)
+            if "govmesh." in " ".join(child.cmdline())
+        }
+        assert len(services) >= 8, sorted(services)
+        assert {
+            cmd: env.get("GOVMESH_WORK_FETCH_MAX_WAIT_MS") for cmd, env in services.items()
+        } == dict.fromkeys(services, str(EMBEDDED_WORK_FETCH_WAIT_MS))
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)

@@ -92,6 +92,7 @@ class FounderAction(StrEnum):
     MODIFY_SCOPE = "MODIFY_SCOPE"
     RESOLVE_AUDIT = "RESOLVE_AUDIT"
     ACKNOWLEDGE_AUDIT = "ACKNOWLEDGE_AUDIT"
+    ACKNOWLEDGE_INCIDENT = "ACKNOWLEDGE_INCIDENT"
     CANCEL_JOB = "CANCEL_JOB"
 
 
@@ -113,3 +114,4 @@ class FounderDecision(Message):
     request: str | None = Field(default=None, max_length=4000)
     audit_id: UUID | None = None
     job_id: UUID | None = None
+    incident_id: UUID | None = None

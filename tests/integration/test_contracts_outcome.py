@@ -598,6 +598,37 @@ async def test_JOB003_JOB006_job_failure_rollback_tracked_rollback_failure_and_b
         await svc.status_of(stuck.contract_id, "FAILED")
         kinds = {i["kind"] for i in await svc.incidents(stuck.contract_id, count=2)}
         assert kinds == {"JOB_FAILED", "ROLLBACK_FAILED"}
+
+        # Any incident is acknowledged once, by a founder, naming it; nothing else changes.
+        by_kind = {i["kind"]: i for i in await svc.incidents(stuck.contract_id, count=2)}
+        stuck_failed = await svc.contract(stuck.contract_id)
+        rollback_failed = UUID(by_kind["ROLLBACK_FAILED"]["incident_id"])
+        ack = await svc.decide(
+            stuck_failed,
+            FounderAction.ACKNOWLEDGE_INCIDENT,
+            incident_id=rollback_failed,
+            reason="restoring by hand",
+        )
+        assert await _review(svc, ack.decision_id) == ("RECORDED", None)
+        again = await svc.decide(
+            stuck_failed, FounderAction.ACKNOWLEDGE_INCIDENT, incident_id=rollback_failed
+        )
+        assert await _review(svc, again.decision_id) == ("REFUSED", "INCIDENT-ACKNOWLEDGED")
+        foreign = await svc.decide(
+            stuck_failed,
+            FounderAction.ACKNOWLEDGE_INCIDENT,
+            incident_id=UUID(incident["incident_id"]),  # the other contract's
+        )
+        assert await _review(svc, foreign.decision_id) == ("REFUSED", "INCIDENT-UNKNOWN")
+        after = {i["kind"]: i for i in await svc.incidents(stuck.contract_id, count=2)}
+        assert (
+            after["ROLLBACK_FAILED"]["acknowledged_by"],
+            after["ROLLBACK_FAILED"]["acknowledgement"],
+        ) == ("alice", "restoring by hand")
+        assert after["JOB_FAILED"]["acknowledged_at"] is None
+        assert (await svc.incidents(undone.contract_id))[0]["acknowledged_at"] is None
+        assert (await svc.contract(stuck.contract_id)).version == stuck_failed.version
+
         notes = await svc.messages(
             "notifications", until=lambda r: bool(notes_of(r, stuck, "ESCALATION"))
         )

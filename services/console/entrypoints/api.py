@@ -33,6 +33,7 @@ from govmesh.console.domain.auth import api_session_id, bearer_token, founder_fo
 from govmesh.console.domain.checks import ReviewRequest
 from govmesh.console.domain.refusals import ErrorCode, Refusal, invalid_field
 from govmesh.console.entrypoints.deps import (
+    AcknowledgeIncidentBody,
     ApproveBody,
     CancelJobBody,
     ClarifyBody,
@@ -191,6 +192,23 @@ async def resolve_audit(
             aid, body.contract_id, *who, body.reason or body.context, acknowledge
         )
     )
+
+
+@router.post("/incidents/{incident_id}/acknowledge")
+async def acknowledge_incident(
+    incident_id: str, request: Request, ctx: Context, authorization: Authorization = None
+) -> JSONResponse:
+    """ACKNOWLEDGE_INCIDENT (body: contract_id, optional reason): any incident, once."""
+    who = _founder(ctx, authorization)
+    if who is None:
+        return answer(UNAUTHORIZED)
+    iid = parse_uuid(incident_id, "incident_id")
+    if isinstance(iid, Refusal):
+        return answer(iid)
+    body = parse_body(AcknowledgeIncidentBody, await request.body())
+    if isinstance(body, Refusal):
+        return answer(body)
+    return answer(await ctx.console.acknowledge_incident(iid, body.contract_id, *who, body.reason))
 
 
 @router.post("/jobs/{job_id}/cancel")

@@ -70,6 +70,11 @@ class ResolveAuditBody(Body):
     action: Literal["resolve", "acknowledge"] | None = None
 
 
+class AcknowledgeIncidentBody(Body):
+    contract_id: UUID
+    reason: str | None = Field(default=None, max_length=TEXT_LIMIT)
+
+
 class CancelJobBody(Body):
     contract_id: UUID
     reason: str | None = Field(default=None, max_length=TEXT_LIMIT)

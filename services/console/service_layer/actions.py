@@ -24,7 +24,7 @@ from govmesh.console.domain.checks import (
     check_review,
 )
 from govmesh.console.domain.ledger import DecisionLedger, Submission
-from govmesh.console.domain.refusals import ErrorCode, Refusal
+from govmesh.console.domain.refusals import ErrorCode, Refusal, contract_not_found
 from govmesh.console.metrics import DECISIONS, SIGNALS
 from govmesh.mesh.errors import RetryableError
 from govmesh.schemas import (
@@ -154,6 +154,32 @@ class Console:
             decided_at=self._clock(),
             reason=_text(context),
             audit_id=audit_id,
+        )
+        return await self._publish(decision, contract.issue_id, contract.version)
+
+    async def acknowledge_incident(
+        self,
+        incident_id: UUID,
+        contract_id: UUID,
+        founder: str,
+        session_id: str,
+        reason: str | None,
+    ) -> Submitted | Refusal:
+        """ACKNOWLEDGE_INCIDENT: contracts checks the incident is the contract's and open."""
+        if not self._ready():
+            return self._count(FounderAction.ACKNOWLEDGE_INCIDENT, NOT_READY)
+        contract = self.views.contract(contract_id)
+        if contract is None:
+            return self._count(FounderAction.ACKNOWLEDGE_INCIDENT, contract_not_found(contract_id))
+        decision = FounderDecision(
+            decision_id=uuid4(),
+            contract_id=contract_id,
+            action=FounderAction.ACKNOWLEDGE_INCIDENT,
+            founder=founder,
+            session_id=session_id,
+            decided_at=self._clock(),
+            reason=_text(reason),
+            incident_id=incident_id,
         )
         return await self._publish(decision, contract.issue_id, contract.version)
 

@@ -317,6 +317,28 @@ class OutcomeStore:
         )
         return opened
 
+    async def incident_holder(self, incident_id: UUID) -> tuple[UUID, str | None] | None:
+        """(contract_id, acknowledged_by) of a stored incident, its row locked; None if none."""
+        row = (
+            await self.conn.execute(
+                sa.select(incidents.c.contract_id, incidents.c.acknowledged_by)
+                .where(incidents.c.incident_id == incident_id)
+                .with_for_update()
+            )
+        ).one_or_none()
+        return None if row is None else (row.contract_id, row.acknowledged_by)
+
+    async def acknowledge_incident(
+        self, incident_id: UUID, *, actor: str, reason: str | None, at: datetime
+    ) -> None:
+        """Acknowledge one open incident (the only change an incident ever takes)."""
+        await self.conn.execute(
+            sa.update(incidents)
+            .where(incidents.c.incident_id == incident_id)
+            .where(incidents.c.acknowledged_at.is_(None))
+            .values(acknowledged_at=at, acknowledged_by=actor, acknowledgement=reason)
+        )
+
     async def acknowledge_incidents(
         self, *, audit_id: UUID, actor: str, reason: str | None, at: datetime
     ) -> int:

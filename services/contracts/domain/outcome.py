@@ -46,6 +46,8 @@ S = ContractStatus
 AUDIT_004: Final = "AUDIT-004"  # a PASS is never revoked, a FAIL never overridden
 AUDIT_UNKNOWN: Final = "AUDIT-UNKNOWN"  # the decision names no audit of this contract
 AUDIT_REVIEWED: Final = "AUDIT-REVIEWED"  # the audit was already resolved / acknowledged
+INCIDENT_UNKNOWN: Final = "INCIDENT-UNKNOWN"  # the decision names no incident of this contract
+INCIDENT_ACKNOWLEDGED: Final = "INCIDENT-ACKNOWLEDGED"  # acknowledged once already
 AUDIT_CONTEXT: Final = "AUDIT-CONTEXT"  # a resolution needs the context it rests on
 AUDIT_TIMEOUT: Final = "AUDIT-TIMEOUT"  # no verdict in time: escalate, never approve
 AUDIT_INCONCLUSIVE: Final = "AUDIT-INCONCLUSIVE"  # escalated to a human (SPEC §8)
@@ -241,3 +243,24 @@ class OutcomePolicy:
     def __post_init__(self) -> None:
         if min(self.bake, self.bake_check, self.audit_timeout) <= timedelta(0):
             raise ValueError("bake, bake_check and audit_timeout must be positive")
+
+
+def check_incident_ack(
+    incident_id: UUID | None,
+    contract_id: UUID,
+    incident_contract: UUID | None,
+    acknowledged_by: str | None,
+) -> Refusal | None:
+    """ACKNOWLEDGE_INCIDENT: an open incident of this contract, acknowledged once.
+
+    `incident_contract` is the contract the stored incident belongs to (None: no such
+    incident), `acknowledged_by` who acknowledged it already (None: still open). An
+    acknowledgement records that a human saw the incident; it changes no state.
+    """
+    if incident_id is None or incident_contract != contract_id:
+        return Refusal(INCIDENT_UNKNOWN, f"no incident {incident_id} of contract {contract_id}")
+    if acknowledged_by is not None:
+        return Refusal(
+            INCIDENT_ACKNOWLEDGED, f"incident {incident_id} was acknowledged by {acknowledged_by}"
+        )
+    return None

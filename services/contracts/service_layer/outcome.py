@@ -49,6 +49,7 @@ from govmesh.contracts.domain.outcome import (
     IncidentKind,
     bake_scopes,
     check_audit_action,
+    check_incident_ack,
     completed_with_rollback,
     fail_on_job,
     next_bake_check,
@@ -388,6 +389,49 @@ async def audit_decision(
         audit_id=audit_id, actor=decision.founder, reason=context, at=now
     )
     record = _record(decision, now, result, message)
+    await repo.record_review(record)
+    return record
+
+
+async def incident_decision(
+    repo: ContractRepository,
+    contract: ContractSnapshot,
+    decision: FounderDecision,
+    deps: Deps,
+    cause: Envelope,
+) -> ReviewRecord:
+    """ACKNOWLEDGE_INCIDENT: a founder saw one of the contract's incidents (any kind).
+
+    Audit incidents are also acknowledged with their audit (ACKNOWLEDGE_AUDIT); this one
+    is for every incident, a failed job's or rollback's, a degraded bake, a late audit.
+    It changes nothing but the acknowledgement; refusals are recorded and answered.
+    """
+    now = deps.clock()
+    store = OutcomeStore(repo)
+    if deps.founders is not None and decision.founder not in deps.founders:
+        refusal: Refusal | None = Refusal(
+            R.REVIEW_AUTHORITY, f"{decision.founder} has no founder authority"
+        )
+    else:
+        held = None
+        if decision.incident_id is not None:
+            held = await store.incident_holder(decision.incident_id)
+        refusal = check_incident_ack(
+            decision.incident_id,
+            contract.contract_id,
+            held[0] if held else None,
+            held[1] if held else None,
+        )
+    if refusal is not None:
+        return await _refuse(repo, contract, decision, deps, refusal, cause)
+    assert decision.incident_id is not None
+    reason = (decision.reason or "").strip() or None
+    await store.acknowledge_incident(
+        decision.incident_id, actor=decision.founder, reason=reason, at=now
+    )
+    record = _record(
+        decision, now, ReviewResult.RECORDED, f"incident {decision.incident_id} acknowledged"
+    )
     await repo.record_review(record)
     return record
 

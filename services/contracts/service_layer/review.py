@@ -6,7 +6,8 @@ the contract untouched and is answered on `notifications` (DECISION_REFUSED, rul
 
 `ACTION_HANDLERS` routes by action; actions without an entry go to the review machine
 (`decide`), which refuses the ones it does not know (REVIEW-UNSUPPORTED-ACTION). The
-audit actions (RESOLVE_AUDIT, ACKNOWLEDGE_AUDIT) are added there by the outcome part.
+audit actions (RESOLVE_AUDIT, ACKNOWLEDGE_AUDIT) and ACKNOWLEDGE_INCIDENT are added there
+by the outcome part.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from govmesh.contracts.domain import (
 )
 from govmesh.contracts.domain import rules as R
 from govmesh.contracts.service_layer.deps import Deps
-from govmesh.contracts.service_layer.outcome import audit_decision
+from govmesh.contracts.service_layer.outcome import audit_decision, incident_decision
 from govmesh.contracts.service_layer.timers import activation_at_approval
 from govmesh.mesh.kafka import Outgoing
 from govmesh.schemas import (
@@ -151,6 +152,7 @@ ACTION_HANDLERS: dict[FounderAction, DecisionHandler] = {
     FounderAction.CANCEL_JOB: cancel_job_decision,
     FounderAction.RESOLVE_AUDIT: audit_decision,
     FounderAction.ACKNOWLEDGE_AUDIT: audit_decision,
+    FounderAction.ACKNOWLEDGE_INCIDENT: incident_decision,
 }
 
 

@@ -144,6 +144,7 @@ async def test_api_without_a_founder_token_is_401(h: Harness, headers: dict[str,
         url(h.eligible, "approve"),
         f"/api/v1/audits/{uuid4()}/resolve",
         f"/api/v1/jobs/{uuid4()}/cancel",
+        f"/api/v1/incidents/{uuid4()}/acknowledge",
         "/api/v1/capabilities/LOGS_LIST/freeze",
     ):
         r = await h.client.post(path, json={}, headers=headers)
@@ -294,6 +295,41 @@ async def test_api_cancel_job_publishes_cancel_with_the_job_id(h: Harness) -> No
     assert r.status_code == 202
     [(decision, _)] = h.publisher.decisions
     assert (decision.action, decision.job_id) == (FounderAction.CANCEL_JOB, job_id)
+
+
+async def test_api_acknowledge_incident_publishes_the_incident_id(h: Harness) -> None:
+    incident_id = uuid4()
+    r = await h.client.post(
+        f"/api/v1/incidents/{incident_id}/acknowledge",
+        json={"contract_id": str(h.eligible.contract_id), "reason": "seen, rollback done"},
+        headers=AUTH,
+    )
+    assert r.status_code == 202
+    [(decision, correlation)] = h.publisher.decisions
+    assert (decision.action, decision.incident_id, decision.reason) == (
+        FounderAction.ACKNOWLEDGE_INCIDENT,
+        incident_id,
+        "seen, rollback done",
+    )
+    assert (decision.contract_id, correlation) == (h.eligible.contract_id, h.eligible.issue_id)
+
+
+async def test_api_acknowledge_incident_refuses_a_bad_id_or_an_unknown_contract(
+    h: Harness,
+) -> None:
+    bad = await h.client.post(
+        "/api/v1/incidents/not-a-uuid/acknowledge",
+        json={"contract_id": str(h.eligible.contract_id)},
+        headers=AUTH,
+    )
+    assert (bad.status_code, bad.json()["field"]) == (422, "incident_id")
+    unknown = await h.client.post(
+        f"/api/v1/incidents/{uuid4()}/acknowledge",
+        json={"contract_id": str(uuid4())},
+        headers=AUTH,
+    )
+    assert (unknown.status_code, unknown.json()["error_code"]) == (404, "CONTRACT_NOT_FOUND")
+    assert h.publisher.decisions == []
 
 
 async def test_ELIG_005_api_freeze_publishes_a_frozen_signal(h: Harness) -> None:

@@ -15,6 +15,7 @@ from govmesh.contracts.domain.outcome import (
     audit_state,
     bake_scopes,
     check_audit_action,
+    check_incident_ack,
     completed_with_rollback,
     fail_on_job,
     incident_id,
@@ -185,3 +186,15 @@ def test_outcome_policy_refuses_non_positive_durations() -> None:
     assert OutcomePolicy().audit_timeout == timedelta(minutes=10)
     with pytest.raises(ValueError, match="positive"):
         OutcomePolicy(bake=timedelta(0))
+
+
+def test_an_open_incident_of_the_contract_is_acknowledged_once() -> None:
+    contract_id, other = uuid4(), uuid4()
+    incident = incident_id(IncidentKind.ROLLBACK_FAILED, uuid4())
+    assert check_incident_ack(incident, contract_id, contract_id, None) is None
+    again = check_incident_ack(incident, contract_id, contract_id, "alice")
+    assert again is not None and again.rule == "INCIDENT-ACKNOWLEDGED"
+    assert "alice" in again.message
+    for named, holder in ((incident, other), (incident, None), (None, contract_id)):
+        refusal = check_incident_ack(named, contract_id, holder, None)
+        assert refusal is not None and refusal.rule == "INCIDENT-UNKNOWN", (named, holder)

@@ -24,7 +24,9 @@ notifications (shown in the web console).
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Generic
+from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
@@ -35,6 +37,7 @@ from govmesh.console.domain.refusals import ErrorCode, Refusal, invalid_field
 from govmesh.console.entrypoints.deps import (
     AcknowledgeIncidentBody,
     ApproveBody,
+    B,
     CancelJobBody,
     ClarifyBody,
     ConsoleContext,
@@ -70,6 +73,37 @@ def _founder(ctx: ConsoleContext, authorization: str | None) -> tuple[str, str] 
     if token is None or founder is None:
         return None
     return founder, api_session_id(token)
+
+
+@dataclass(frozen=True)
+class _Call(Generic[B]):
+    """An authenticated API call on one object: who, the object's id, the parsed body."""
+
+    founder: str
+    session_id: str
+    object_id: UUID
+    body: B
+
+
+async def _call(
+    request: Request,
+    ctx: ConsoleContext,
+    authorization: str | None,
+    raw_id: str,
+    field: str,
+    model: type[B],
+) -> _Call[B] | JSONResponse:
+    """The founder (401 otherwise), `raw_id` as a UUID and the body as `model` (422)."""
+    who = _founder(ctx, authorization)
+    if who is None:
+        return answer(UNAUTHORIZED)
+    object_id = parse_uuid(raw_id, field)
+    if isinstance(object_id, Refusal):
+        return answer(object_id)
+    body = parse_body(model, await request.body())
+    if isinstance(body, Refusal):
+        return answer(body)
+    return _Call(*who, object_id, body)
 
 
 def answer(result: Submitted | Refusal) -> JSONResponse:
@@ -177,19 +211,19 @@ async def resolve_audit(
     audit_id: str, request: Request, ctx: Context, authorization: Authorization = None
 ) -> JSONResponse:
     """RESOLVE_AUDIT (INCONCLUSIVE) or ACKNOWLEDGE_AUDIT (FAIL) with `reason`/`context`."""
-    who = _founder(ctx, authorization)
-    if who is None:
-        return answer(UNAUTHORIZED)
-    aid = parse_uuid(audit_id, "audit_id")
-    if isinstance(aid, Refusal):
-        return answer(aid)
-    body = parse_body(ResolveAuditBody, await request.body())
-    if isinstance(body, Refusal):
-        return answer(body)
+    call = await _call(request, ctx, authorization, audit_id, "audit_id", ResolveAuditBody)
+    if isinstance(call, JSONResponse):
+        return call
+    body = call.body
     acknowledge = None if body.action is None else body.action == "acknowledge"
     return answer(
         await ctx.console.resolve_audit(
-            aid, body.contract_id, *who, body.reason or body.context, acknowledge
+            call.object_id,
+            body.contract_id,
+            call.founder,
+            call.session_id,
+            body.reason or body.context,
+            acknowledge,
         )
     )
 
@@ -199,16 +233,16 @@ async def acknowledge_incident(
     incident_id: str, request: Request, ctx: Context, authorization: Authorization = None
 ) -> JSONResponse:
     """ACKNOWLEDGE_INCIDENT (body: contract_id, optional reason): any incident, once."""
-    who = _founder(ctx, authorization)
-    if who is None:
-        return answer(UNAUTHORIZED)
-    iid = parse_uuid(incident_id, "incident_id")
-    if isinstance(iid, Refusal):
-        return answer(iid)
-    body = parse_body(AcknowledgeIncidentBody, await request.body())
-    if isinstance(body, Refusal):
-        return answer(body)
-    return answer(await ctx.console.acknowledge_incident(iid, body.contract_id, *who, body.reason))
+    call = await _call(
+        request, ctx, authorization, incident_id, "incident_id", AcknowledgeIncidentBody
+    )
+    if isinstance(call, JSONResponse):
+        return call
+    return answer(
+        await ctx.console.acknowledge_incident(
+            call.object_id, call.body.contract_id, call.founder, call.session_id, call.body.reason
+        )
+    )
 
 
 @router.post("/jobs/{job_id}/cancel")
@@ -216,16 +250,14 @@ async def cancel_job(
     job_id: str, request: Request, ctx: Context, authorization: Authorization = None
 ) -> JSONResponse:
     """CANCEL_JOB (body: contract_id, reason); only a PENDING job is cancelled (SPEC §7)."""
-    who = _founder(ctx, authorization)
-    if who is None:
-        return answer(UNAUTHORIZED)
-    jid = parse_uuid(job_id, "job_id")
-    if isinstance(jid, Refusal):
-        return answer(jid)
-    body = parse_body(CancelJobBody, await request.body())
-    if isinstance(body, Refusal):
-        return answer(body)
-    return answer(await ctx.console.cancel_job(jid, body.contract_id, *who, body.reason))
+    call = await _call(request, ctx, authorization, job_id, "job_id", CancelJobBody)
+    if isinstance(call, JSONResponse):
+        return call
+    return answer(
+        await ctx.console.cancel_job(
+            call.object_id, call.body.contract_id, call.founder, call.session_id, call.body.reason
+        )
+    )
 
 
 @router.post("/capabilities/{name}/freeze")

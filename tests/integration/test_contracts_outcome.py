@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -109,6 +110,7 @@ class Service:
     db: AsyncEngine
     clock: Clock
     keys_dir: Path
+    app: FastAPI
 
     async def publish(
         self,
@@ -262,7 +264,7 @@ async def running_service(mesh: Any, keys_dir: Path, clock: Clock) -> AsyncItera
     runtime, app = build(settings, clock=clock)
     db = create_engine(settings.require_database(), settings.db_schema)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://contracts")
-    service = Service(settings, runtime, client, db, clock, keys_dir)
+    service = Service(settings, runtime, client, db, clock, keys_dir, app)
     await runtime.start()
     try:
         await service.health(SYSTEM_SCOPE, HealthStatus.HEALTHY)

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import TypeAdapter, ValidationError
 
+from govmesh.console.adapters.incidents import IncidentsUnavailable, list_incidents
 from govmesh.console.domain.auth import founder_for
 from govmesh.console.domain.checks import ReviewRequest
 from govmesh.console.domain.health import effective_health
@@ -132,6 +133,17 @@ def _forbidden(request: Request, session: Session | None) -> HTMLResponse:
     return _render(request, "error.html", session, status_code=403, refusal=refusal)
 
 
+async def _posted(request: Request, ctx: ConsoleContext) -> tuple[Session, Any] | Response:
+    """The session and form of a POST, or the login redirect / 403 when either fails."""
+    session = current_session(request, ctx)
+    if session is None:
+        return _to_login()
+    form = await request.form()
+    if not ctx.sessions.check_csrf(session, _field(form, CSRF_FIELD)):
+        return _forbidden(request, session)
+    return session, form
+
+
 @router.get("/")
 async def index() -> RedirectResponse:
     return RedirectResponse("/contracts", status_code=303)
@@ -170,12 +182,9 @@ async def login(request: Request, ctx: Context) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request, ctx: Context) -> Response:
-    session = current_session(request, ctx)
-    if session is None:
-        return _to_login()
-    form = await request.form()
-    if not ctx.sessions.check_csrf(session, _field(form, CSRF_FIELD)):
-        return _forbidden(request, session)
+    posted = await _posted(request, ctx)
+    if isinstance(posted, Response):
+        return posted
     response = _to_login()
     response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=ctx.secure_cookies)
     return response
@@ -264,12 +273,10 @@ def _detail(
 @router.post("/contracts/{contract_id}/{verb}")
 async def contract_action(request: Request, contract_id: str, verb: str, ctx: Context) -> Response:
     """approve | reject | clarify | modify from the contract page's forms."""
-    session = current_session(request, ctx)
-    if session is None:
-        return _to_login()
-    raw = await request.form()
-    if not ctx.sessions.check_csrf(session, _field(raw, CSRF_FIELD)):
-        return _forbidden(request, session)
+    posted = await _posted(request, ctx)
+    if isinstance(posted, Response):
+        return posted
+    session, raw = posted
     action = ACTIONS.get(verb)
     if action is None:
         return _render(
@@ -355,6 +362,63 @@ async def notifications(request: Request, ctx: Context) -> Response:
         return _to_login()
     notes = ctx.console.views.notifications()
     return _render(request, "notifications.html", session, notifications=notes)
+
+
+@router.get("/incidents")
+async def incidents(request: Request, ctx: Context) -> Response:
+    """Every incident from the contracts read API, open ones first, each acknowledgeable."""
+    session = current_session(request, ctx)
+    if session is None:
+        return _to_login()
+    return await _incidents_page(request, ctx, session)
+
+
+@router.post("/incidents/{incident_id}/acknowledge")
+async def acknowledge_incident(request: Request, incident_id: str, ctx: Context) -> Response:
+    """ACKNOWLEDGE_INCIDENT from the incidents page (contract_id and an optional note)."""
+    posted = await _posted(request, ctx)
+    if isinstance(posted, Response):
+        return posted
+    session, raw = posted
+    reason = _field(raw, "reason") or None
+    try:
+        iid, cid = UUID(incident_id), UUID(_field(raw, "contract_id") or "")
+    except ValueError:
+        refusal = invalid_field("incident_id", "incident_id and contract_id: must be UUIDs")
+        return await _incidents_page(request, ctx, session, refusal=refusal, status_code=422)
+    if reason is not None and len(reason) > TEXT_LIMIT:
+        refusal = invalid_field("reason", f"reason: at most {TEXT_LIMIT} characters")
+        return await _incidents_page(request, ctx, session, refusal=refusal, status_code=422)
+    result = await ctx.console.acknowledge_incident(
+        iid, cid, session.founder, session.session_id, reason
+    )
+    if isinstance(result, Submitted):
+        return RedirectResponse(f"/incidents?submitted={result.event_id}", status_code=303)
+    return await _incidents_page(request, ctx, session, refusal=result, status_code=result.status)
+
+
+async def _incidents_page(
+    request: Request,
+    ctx: ConsoleContext,
+    session: Session,
+    *,
+    refusal: Refusal | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    try:
+        found, unavailable = await list_incidents(ctx.contracts_url), None
+    except IncidentsUnavailable as exc:
+        found, unavailable = [], str(exc)
+    return _render(
+        request,
+        "incidents.html",
+        session,
+        status_code=status_code,
+        incidents=found,
+        unavailable=unavailable,
+        refusal=refusal,
+        submitted=request.query_params.get("submitted"),
+    )
 
 
 def _field(form: Any, name: str) -> str | None:

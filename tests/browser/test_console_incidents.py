@@ -1,0 +1,113 @@
+"""The incidents page: a founder acknowledges a failed job's incident in the browser.
+
+Real parts: the contracts service (its database, read API on a port, consumers) opens
+the incident from a failed job; the console, on the same topics, lists it from that
+read API and publishes the acknowledgement as a founder decision, which contracts
+records. Chromium is the system's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from playwright.async_api import Page, expect
+
+from govmesh.console.app import build
+from govmesh.console.settings import ConsoleSettings
+from govmesh.mesh.embedded import free_port
+from govmesh.schemas import HealthStatus, JobStatus, Principal
+from tests.browser.conftest import FOUNDER_TOKEN, ServedConsole
+from tests.integration.helpers import wait_until
+from tests.integration.test_contracts_outcome import (
+    Clock,
+    finished,
+    running_service,
+)
+from tests.unit.contracts.factories import T0
+
+pytestmark = pytest.mark.browser
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[str]:
+    """`app` over HTTP on a free port, in this event loop."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        await wait_until(lambda: server.started, timeout_s=20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def log_in(page: Page, url: str) -> None:
+    await page.goto(f"{url}/login")
+    await page.fill("#token", FOUNDER_TOKEN)
+    await page.click("button[type=submit]")
+
+
+async def test_founder_acknowledges_a_failed_jobs_incident_in_the_browser(
+    mesh: Any, keys_dir: Path, page: Page
+) -> None:
+    async with running_service(mesh, keys_dir, Clock(T0)) as contracts:
+        await contracts.health("ALERTS", HealthStatus.HEALTHY)
+        failing = await contracts.seed_active("ALERTS")
+        await contracts.job_event(
+            finished(failing, JobStatus.FAILED, [], error="refused by the executor (test)")
+        )
+        (opened,) = await contracts.incidents(failing.contract_id)
+        async with serve(contracts.app) as contracts_url:
+            base = mesh(Principal.CONSOLE).model_dump()
+            base.update(contracts_url=contracts_url, founder_tokens={FOUNDER_TOKEN: "founder"})
+            runtime, app = build(ConsoleSettings.model_validate(base))
+            await runtime.start()
+            try:
+                views = app.state.console.console.views
+                await wait_until(
+                    lambda: views.contract(failing.contract_id) is not None, timeout_s=30
+                )
+                async with serve(app) as console_url:
+                    await log_in(page, console_url)
+                    await page.click("nav a[href='/incidents']")
+                    row = page.locator(f"#incident-{opened['incident_id']}")
+                    await expect(row).to_have_class("open")
+                    await expect(row).to_contain_text("JOB_FAILED")
+                    await expect(row).to_contain_text("JOB-003")
+                    await row.locator("input[name=reason]").fill("rolled back by hand")
+                    await row.locator("button").click()
+                    await expect(page.locator("#submitted")).to_be_visible()
+
+                    async def acknowledged() -> bool:
+                        (incident,) = await contracts.incidents(failing.contract_id)
+                        return incident["acknowledged_by"] == "founder"
+
+                    deadline = asyncio.get_running_loop().time() + 30
+                    while not await acknowledged():
+                        assert asyncio.get_running_loop().time() < deadline, "not acknowledged"
+                        await asyncio.sleep(0.1)
+                    await page.goto(f"{console_url}/incidents")
+                    await expect(row).to_have_class("acknowledged")
+                    await expect(row).to_contain_text("by founder")
+                    await expect(row).to_contain_text("rolled back by hand")
+                    await expect(row.locator("form")).to_have_count(0)
+            finally:
+                await runtime.stop()
+
+
+async def test_incidents_page_says_when_the_contracts_read_api_is_not_configured(
+    served_console: ServedConsole, page: Page
+) -> None:
+    await log_in(page, served_console.url)
+    await page.goto(f"{served_console.url}/incidents")
+    await expect(page.locator("#unavailable")).to_contain_text("GOVMESH_CONTRACTS_URL")

@@ -10,6 +10,7 @@ refreshes itself until the lifecycle view reflects it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import TypeAdapter, ValidationError
 
-from govmesh.console.adapters.incidents import IncidentsUnavailable, list_incidents
+from govmesh.console.adapters.contracts_api import (
+    ContractsApiUnavailable,
+    list_incidents,
+    standing_audit_id,
+)
 from govmesh.console.domain.auth import founder_for
 from govmesh.console.domain.checks import ReviewRequest
 from govmesh.console.domain.health import effective_health
@@ -270,6 +275,47 @@ def _detail(
     )
 
 
+@router.post("/contracts/{contract_id}/audit")
+async def audit_review(request: Request, contract_id: str, ctx: Context) -> Response:
+    """RESOLVE_AUDIT (INCONCLUSIVE, with context) or ACKNOWLEDGE_AUDIT (FAIL), SPEC §8.
+
+    The form names the contract; its job's standing audit is looked up in the contracts
+    read API, and contracts judges the decision again (AUDIT-004, AUDIT-CONTEXT).
+    """
+    posted = await _posted(request, ctx)
+    if isinstance(posted, Response):
+        return posted
+    session, raw = posted
+    form = {k: v for k, v in raw.items() if isinstance(v, str) and k != CSRF_FIELD}
+    context = form.get("context", "")
+    contract = None
+    with contextlib.suppress(ValueError):
+        contract = ctx.console.views.contract(UUID(contract_id))
+    if contract is None or contract.job_id is None:
+        return _detail(request, ctx, session, contract_id)
+    if len(context) > TEXT_LIMIT:
+        refusal = invalid_field("context", f"context: at most {TEXT_LIMIT} characters")
+        return _detail(request, ctx, session, contract_id, refusal=refusal, form=form)
+    try:
+        audit_id = await standing_audit_id(ctx.contracts_url, contract.job_id)
+    except ContractsApiUnavailable as exc:
+        refusal = Refusal(503, ErrorCode.UNAVAILABLE, str(exc))
+        return _detail(request, ctx, session, contract_id, refusal=refusal, form=form)
+    result = await ctx.console.resolve_audit(
+        audit_id,
+        contract.contract_id,
+        session.founder,
+        session.session_id,
+        context,
+        form.get("do") == "acknowledge",
+    )
+    if isinstance(result, Submitted):
+        return RedirectResponse(
+            f"/contracts/{contract.contract_id}?submitted={result.event_id}", status_code=303
+        )
+    return _detail(request, ctx, session, contract_id, refusal=result, form=form)
+
+
 @router.post("/contracts/{contract_id}/{verb}")
 async def contract_action(request: Request, contract_id: str, verb: str, ctx: Context) -> Response:
     """approve | reject | clarify | modify from the contract page's forms."""
@@ -407,7 +453,7 @@ async def _incidents_page(
 ) -> HTMLResponse:
     try:
         found, unavailable = await list_incidents(ctx.contracts_url), None
-    except IncidentsUnavailable as exc:
+    except ContractsApiUnavailable as exc:
         found, unavailable = [], str(exc)
     return _render(
         request,

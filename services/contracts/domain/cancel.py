@@ -12,7 +12,7 @@ from datetime import datetime
 
 from govmesh.contracts.domain import rules
 from govmesh.contracts.domain.machine import require_aware
-from govmesh.contracts.domain.review import Refusal
+from govmesh.contracts.domain.review import Refusal, founder_refusal
 from govmesh.schemas import (
     ContractSnapshot,
     ContractStatus,
@@ -39,10 +39,9 @@ def cancel_job(
             rules.REVIEW_CONTRACT_MISMATCH,
             f"the decision is for contract {decision.contract_id}, not {contract.contract_id}",
         )
-    if founders is not None and decision.founder.strip().casefold() not in {
-        f.strip().casefold() for f in founders
-    }:
-        return Refusal(rules.REVIEW_AUTHORITY, f"{decision.founder} has no founder authority")
+    unauthorized = founder_refusal(decision.founder, founders)
+    if unauthorized is not None:
+        return unauthorized
     if contract.status != ContractStatus.ACTIVE or contract.job_id is None:
         return Refusal(
             rules.JOB_CANCEL,

@@ -20,7 +20,7 @@ Choices made where SPEC is silent:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -265,10 +265,9 @@ def _precondition(
             rules.REVIEW_UNSUPPORTED_ACTION,
             f"{decision.action.value} is not a review action; use the audit or job endpoint",
         )
-    if ctx.founders is not None and _key(decision.founder) not in {_key(f) for f in ctx.founders}:
-        return Refusal(
-            rules.REVIEW_AUTHORITY, f"{decision.founder} has no founder authority for reviews"
-        )
+    unauthorized = founder_refusal(decision.founder, ctx.founders)
+    if unauthorized is not None:
+        return unauthorized
     if contract.status != S.ELIGIBLE:
         return Refusal(
             rules.REVIEW_001,
@@ -483,6 +482,14 @@ def _distinct(names: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         seen.setdefault(_key(name), name)
     return tuple(seen.values())
+
+
+def founder_refusal(founder: str, founders: Iterable[str] | None) -> Refusal | None:
+    """REVIEW-AUTHORITY for every founder action: `founder` must be one of `founders`
+    (names compare without case or surrounding blanks); None configured means any."""
+    if founders is None or _key(founder) in {_key(f) for f in founders}:
+        return None
+    return Refusal(rules.REVIEW_AUTHORITY, f"{founder} has no founder authority")
 
 
 def _key(name: str) -> str:

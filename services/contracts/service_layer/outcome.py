@@ -56,6 +56,7 @@ from govmesh.contracts.domain.outcome import (
     resolve_inconclusive,
     rollback_for,
 )
+from govmesh.contracts.domain.review import founder_refusal
 from govmesh.contracts.domain.rollout import (
     RolloutEvent,
     RolloutState,
@@ -408,11 +409,8 @@ async def incident_decision(
     """
     now = deps.clock()
     store = OutcomeStore(repo)
-    if deps.founders is not None and decision.founder not in deps.founders:
-        refusal: Refusal | None = Refusal(
-            R.REVIEW_AUTHORITY, f"{decision.founder} has no founder authority"
-        )
-    else:
+    refusal = founder_refusal(decision.founder, deps.founders)
+    if refusal is None:
         held = None
         if decision.incident_id is not None:
             held = await store.incident_holder(decision.incident_id)
@@ -439,8 +437,9 @@ async def incident_decision(
 async def _check_audit_decision(
     store: OutcomeStore, contract: ContractSnapshot, decision: FounderDecision, deps: Deps
 ) -> Refusal | None:
-    if deps.founders is not None and decision.founder not in deps.founders:
-        return Refusal(R.REVIEW_AUTHORITY, f"{decision.founder} has no founder authority")
+    unauthorized = founder_refusal(decision.founder, deps.founders)
+    if unauthorized is not None:
+        return unauthorized
     stored = None if decision.audit_id is None else await store.audit(decision.audit_id)
     if stored is None or stored.contract_id != contract.contract_id:
         return Refusal(

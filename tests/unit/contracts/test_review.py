@@ -14,6 +14,7 @@ from govmesh.contracts.domain import (
     is_expired,
     revision_contract_id,
 )
+from govmesh.contracts.domain.review import founder_refusal
 from govmesh.schemas import (
     ContractStatus,
     FounderAction,
@@ -168,6 +169,16 @@ def test_REVIEW_EXPIRED_approve_refused_after_ttl() -> None:
     contract = snapshot(S.ELIGIBLE)
     outcome = decide(contract, decision(contract, A.APPROVE), context(), T0 + 7 * DAY)
     assert outcome.refusal is not None and outcome.refusal.rule == "REVIEW-EXPIRED"
+
+
+def test_REVIEW_AUTHORITY_is_one_check_for_every_founder_action() -> None:
+    founders = frozenset({"alice", " Bob "})
+    assert founder_refusal("alice", founders) is None
+    assert founder_refusal("BOB", founders) is None, "names compare without case or blanks"
+    assert founder_refusal("anyone", None) is None, "no founders configured: any founder"
+    refused = founder_refusal("mallory", founders)
+    assert refused is not None and refused.rule == "REVIEW-AUTHORITY"
+    assert "mallory" in refused.message
 
 
 def test_REVIEW_AUTHORITY_unknown_founder_is_refused() -> None:

@@ -1,6 +1,7 @@
 """Processes the crash tests start and kill: a consumer and an outbox relay.
 
-Run as `python -m tests.integration.procs consume|relay ...` with GOVMESH_* settings.
+Run as `python -m tests.integration.procs consume SCHEMA` or `... relay SCHEMA BATCH
+[PAUSE_MS]` with GOVMESH_* settings.
 """
 
 from __future__ import annotations
@@ -46,10 +47,22 @@ async def consume_then_die(schema: str) -> None:
     await asyncio.sleep(120)
 
 
-async def relay(schema: str, batch: int) -> None:
+class _SlowBroker(MeshProducer):
+    """A producer whose broker takes `pause_s` to acknowledge each batch."""
+
+    pause_s = 0.0
+
+    async def send_raw(self, items) -> None:  # type: ignore[no-untyped-def]
+        await super().send_raw(items)
+        await asyncio.sleep(self.pause_s)
+
+
+async def relay(schema: str, batch: int, pause_ms: int) -> None:
+    """The outbox relay; `pause_ms` per batch lets a test kill it mid-way for sure."""
     settings = MeshSettings()
     engine = create_engine(settings.require_database(), schema)
-    producer = MeshProducer(settings, ["governance.signals"])
+    producer = _SlowBroker(settings, ["governance.signals"])
+    producer.pause_s = pause_ms / 1000
     await producer.start()
     await OutboxRelay(engine, producer, "test", batch=batch, poll_interval_s=0.05).run()
 
@@ -59,6 +72,6 @@ if __name__ == "__main__":
     if command == "consume":
         asyncio.run(consume_then_die(schema))
     elif command == "relay":
-        asyncio.run(relay(schema, int(sys.argv[3])))
+        asyncio.run(relay(schema, int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0))
     else:
         raise SystemExit(f"unknown command {command}")

@@ -134,8 +134,9 @@ async def test_outbox_relay_killed_mid_batch_publishes_every_committed_row_and_n
             raise RuntimeError("abort the transaction")
 
     topic = settings.kafka_topic("governance.signals")
+    # 100 ms per batch of 40: 15 batches take 1.5 s, so the kill lands mid-way.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.procs", "relay", schema, "40"],
+        [sys.executable, "-m", "tests.integration.procs", "relay", schema, "40", "100"],
         cwd=ROOT,
         env=_env(settings),
     )

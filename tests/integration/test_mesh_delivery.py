@@ -12,6 +12,7 @@ from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.mesh.codec import Delivery, make_envelope
 from govmesh.mesh.db import OutboxRelay, OutboxWriter, create_engine
@@ -20,7 +21,7 @@ from govmesh.mesh.kafka import MeshProducer, Outgoing
 from govmesh.mesh.migrate import upgrade
 from govmesh.mesh.runtime import ServiceRuntime
 from govmesh.mesh.signing import Signer
-from govmesh.schemas import Principal
+from govmesh.schemas import Envelope, Principal
 from tests.infra import unique
 from tests.integration.helpers import drain, governance_signal, produce_raw, wait_until
 from tests.integration.procs import EFFECTS_DDL, record_effect
@@ -112,6 +113,17 @@ async def test_killed_between_db_commit_and_offset_commit_redelivery_is_a_no_op(
     await engine.dispose()
 
 
+async def _commit_signals(engine: AsyncEngine, signer: Signer, count: int) -> list[Envelope]:
+    """`count` signed governance signals committed to the outbox in one transaction."""
+    committed = [make_envelope(governance_signal(f"CAP_{i}"), signer) for i in range(count)]
+    async with engine.begin() as conn:
+        writer = OutboxWriter(conn)
+        for env in committed:
+            writer.add(Outgoing("governance.signals", env.data["scope"], env))
+        await writer.flush()
+    return committed
+
+
 async def test_outbox_relay_killed_mid_batch_publishes_every_committed_row_and_nothing_uncommitted(
     mesh, keys_dir: Path, database_url: str
 ) -> None:
@@ -119,12 +131,7 @@ async def test_outbox_relay_killed_mid_batch_publishes_every_committed_row_and_n
     schema = await _schema(database_url)
     console = Signer.load(keys_dir, Principal.CONSOLE)
     engine = create_engine(database_url, schema)
-    committed = [make_envelope(governance_signal(f"CAP_{i}"), console) for i in range(600)]
-    async with engine.begin() as conn:
-        writer = OutboxWriter(conn)
-        for env in committed:
-            writer.add(Outgoing("governance.signals", env.data["scope"], env))
-        await writer.flush()
+    committed = await _commit_signals(engine, console, 600)
     rolled_back = make_envelope(governance_signal("NEVER"), console)
     with pytest.raises(RuntimeError):
         async with engine.begin() as conn:
@@ -191,12 +198,7 @@ async def test_outbox_relay_recovers_from_a_failed_publish_and_leaves_no_lock_be
     schema = await _schema(database_url)
     console = Signer.load(keys_dir, Principal.CONSOLE)
     engine = create_engine(database_url, schema)
-    committed = [make_envelope(governance_signal(f"CAP_{i}"), console) for i in range(10)]
-    async with engine.begin() as conn:
-        writer = OutboxWriter(conn)
-        for env in committed:
-            writer.add(Outgoing("governance.signals", env.data["scope"], env))
-        await writer.flush()
+    committed = await _commit_signals(engine, console, 10)
     producer = _FailingOnce(settings, ["governance.signals"])
     await producer.start()
     relay = OutboxRelay(engine, producer, "test", poll_interval_s=0.05)

@@ -41,6 +41,7 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from govmesh.mesh.embedded import free_port, start_postgres, start_tansu
+from govmesh.mesh.runtime import run
 from govmesh.mesh.signing import generate_keys
 from govmesh.mesh.topics_admin import ensure_topics
 
@@ -167,11 +168,15 @@ def bare_app(database_url: str, schema: str) -> FastAPI:
 
 
 def serve_bare(port: int, database_url: str, schema: str) -> None:
-    """The bare server process: uvicorn with the configuration the services use."""
+    """The bare server process: uvicorn on uvloop with httptools, as the services run."""
     config = uvicorn.Config(
-        bare_app(database_url, schema), host="127.0.0.1", port=port, log_level="warning"
+        bare_app(database_url, schema),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        http="httptools",
     )
-    asyncio.run(uvicorn.Server(config).serve())
+    run(uvicorn.Server(config).serve())
 
 
 async def create_bare_table(database_url: str, schema: str) -> None:

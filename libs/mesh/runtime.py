@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from typing import Any
 from uuid import UUID
 
 import structlog
 import uvicorn
+import uvloop
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +28,16 @@ from govmesh.schemas import Envelope, dlq_topic
 from govmesh.schemas.common import Message
 
 log = structlog.get_logger(__name__)
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """Run a service process's `main` on uvloop.
+
+    Every service runs its event loop on uvloop and serves HTTP with httptools (uvicorn's
+    `http="auto"` picks it): on this workload each costs a fraction of the CPU of the
+    pure-Python loop and h11 parser, and CPU is what bounds the mesh (decision D-008).
+    """
+    uvloop.run(main)
 
 
 class _Server(uvicorn.Server):
@@ -141,16 +153,20 @@ class ServiceRuntime:
         if self.engine is not None:
             await self.engine.dispose()
 
-    async def serve(self, app: FastAPI) -> None:
-        """Run the HTTP app beside the consumers until uvicorn sees SIGINT/SIGTERM."""
-        config = uvicorn.Config(
+    def http_config(self, app: FastAPI) -> uvicorn.Config:
+        """The HTTP server of every service: uvicorn with the httptools parser (see `run`)."""
+        return uvicorn.Config(
             app,
             host=self.settings.http_host,
             port=self.settings.http_port,
             log_level="warning",
             lifespan="on",
+            http="httptools",
         )
-        server = _Server(config)
+
+    async def serve(self, app: FastAPI) -> None:
+        """Run the HTTP app beside the consumers until uvicorn sees SIGINT/SIGTERM."""
+        server = _Server(self.http_config(app))
         await self.start()
         try:
             await server.serve()

@@ -8,7 +8,6 @@ for all four to have caught up. There is no database: `migrate` is a no-op.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from govmesh.mesh import logs
 from govmesh.mesh.errors import GovmeshError
 from govmesh.mesh.http import ReadinessCheck, base_app, broker_check
 from govmesh.mesh.kafka import MeshConsumer
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 
 JOBS = "jobs.events"
 CONTRACTS = "contracts.lifecycle"
@@ -93,4 +92,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = AuditorSettings()
     logs.configure(settings.log_level, "auditor")
     runtime, app = build(settings)
-    asyncio.run(runtime.serve(app))
+    run(runtime.serve(app))

@@ -10,7 +10,6 @@ waits for the views to catch up with the topics' ends seen at start-up.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -27,7 +26,7 @@ from govmesh.console.settings import ConsoleSettings
 from govmesh.mesh import logs
 from govmesh.mesh.errors import GovmeshError
 from govmesh.mesh.http import broker_check
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 
 VIEW_TOPICS = ["contracts.lifecycle", "registry.state", "health.signals", "notifications"]
 
@@ -77,4 +76,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = ConsoleSettings()
     logs.configure(settings.log_level, "console")
     runtime, app = build(settings)
-    asyncio.run(runtime.serve(app))
+    run(runtime.serve(app))

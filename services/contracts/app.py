@@ -15,7 +15,6 @@ Migrations are a separate step, `migrate(settings)` (`python -m govmesh.contract
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +37,7 @@ from govmesh.mesh.db import by_topic
 from govmesh.mesh.errors import GovmeshError
 from govmesh.mesh.http import broker_check, database_check
 from govmesh.mesh.migrate import upgrade
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 HEALTH = "health.signals"
@@ -160,4 +159,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "migrate":
         migrate(settings)
     else:
-        asyncio.run(serve(settings))
+        run(serve(settings))

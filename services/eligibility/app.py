@@ -10,7 +10,6 @@ at start-up; the proposal consumer waits for the same events before deciding any
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from govmesh.mesh.codec import Delivery
 from govmesh.mesh.errors import GovmeshError
 from govmesh.mesh.http import ReadinessCheck, base_app, broker_check
 from govmesh.mesh.kafka import MeshConsumer
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 
 PROPOSALS = "proposals.validated"
 REGISTRY = "registry.state"
@@ -105,4 +104,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = EligibilitySettings()
     logs.configure(settings.log_level, "eligibility")
     runtime, app = build(settings)
-    asyncio.run(runtime.serve(app))
+    run(runtime.serve(app))

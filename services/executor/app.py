@@ -36,7 +36,7 @@ from govmesh.mesh.db import OutboxWriter, create_engine
 from govmesh.mesh.errors import GovmeshError
 from govmesh.mesh.http import broker_check, database_check
 from govmesh.mesh.migrate import upgrade
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 from govmesh.mesh.signing import Signer
 from govmesh.schemas import Principal
 
@@ -177,4 +177,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         names = asyncio.run(import_registry(settings, document))
         print(json.dumps({"written": names}), flush=True)
     else:
-        asyncio.run(serve(settings))
+        run(serve(settings))

@@ -33,7 +33,7 @@ from govmesh.health.settings import HealthSettings
 from govmesh.mesh import logs
 from govmesh.mesh.errors import GovmeshError, RetryableError
 from govmesh.mesh.http import broker_check
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 
 REGISTRY = "registry.state"
 
@@ -121,4 +121,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = HealthSettings()
     logs.configure(settings.log_level, "health")
     runtime, app = build(settings)
-    asyncio.run(runtime.serve(app))
+    run(runtime.serve(app))

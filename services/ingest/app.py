@@ -10,7 +10,6 @@ migrate`), never run by `serve`.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +31,7 @@ from govmesh.mesh import logs
 from govmesh.mesh.db import by_topic
 from govmesh.mesh.http import broker_check, database_check
 from govmesh.mesh.migrate import upgrade
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 CRM_EVENTS = "crm.events"
@@ -111,4 +110,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "migrate":
         migrate(settings)
     else:
-        asyncio.run(serve(settings))
+        run(serve(settings))

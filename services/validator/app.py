@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 
 from fastapi import FastAPI
@@ -11,7 +10,7 @@ from fastapi import FastAPI
 from govmesh.mesh import logs
 from govmesh.mesh.errors import GovmeshError
 from govmesh.mesh.http import base_app, broker_check
-from govmesh.mesh.runtime import ServiceRuntime
+from govmesh.mesh.runtime import ServiceRuntime, run
 from govmesh.validator.adapters.registry_view import RegistryView
 from govmesh.validator.entrypoints.issues import VERDICTS, issue_handler
 from govmesh.validator.settings import ValidatorSettings
@@ -47,4 +46,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = ValidatorSettings()
     logs.configure(settings.log_level, "validator")
     runtime, app = build(settings)
-    asyncio.run(runtime.serve(app))
+    run(runtime.serve(app))

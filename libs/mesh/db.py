@@ -220,7 +220,15 @@ class OutboxRelay:
 
     Only one relay per schema publishes at a time (a session advisory lock), so rows
     of one key leave in commit order; a stand-by replica takes over when it dies.
+
+    A woken relay publishes at once. A batch costs its read, publish and mark whatever
+    its size, so in a sustained stream — more than `BURST` wakes in a row, each within
+    `linger_s` of the batch before — the relay lets the next batch start no sooner than
+    `linger_s` after the last one, so it carries more rows. A short burst (the few
+    transactions of one job) is not held back.
     """
+
+    BURST = 3
 
     def __init__(
         self,
@@ -230,12 +238,16 @@ class OutboxRelay:
         *,
         batch: int = 500,
         poll_interval_s: float = 0.25,
+        linger_s: float = 0.0,
     ):
         self._engine = engine
         self._producer = producer
         self._service = service
         self._batch = batch
         self._poll = poll_interval_s
+        self._linger = linger_s
+        self._streak = 0
+        self._published_at = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._after_publish: PublishedHook | None = None
@@ -262,8 +274,12 @@ class OutboxRelay:
                         while not self._stopping.is_set():
                             sent = await self.publish_once(autocommit)
                             backoff = 0.1
-                            if sent < self._batch:
-                                await self._idle()
+                            if sent >= self._batch:
+                                continue
+                            if sent:
+                                self._published_at = asyncio.get_running_loop().time()
+                            await self._idle()
+                            await self._gather()
                     finally:
                         await _release_lock(conn)
             except asyncio.CancelledError:
@@ -289,6 +305,14 @@ class OutboxRelay:
             if got:
                 return
             await asyncio.sleep(1.0)
+
+    async def _gather(self) -> None:
+        """In a sustained stream, let rows gather until `linger_s` after the last batch."""
+        since = asyncio.get_running_loop().time() - self._published_at
+        self._streak = self._streak + 1 if since < self._linger else 0
+        if self._streak > self.BURST:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._linger - since)
 
     async def _idle(self) -> None:
         with contextlib.suppress(TimeoutError):

@@ -74,7 +74,12 @@ class ServiceRuntime:
             self.engine = create_engine(
                 settings.require_database(), schema, role=settings.database_role()
             )
-            self.relay = OutboxRelay(self.engine, self.producer, settings.principal.value)
+            self.relay = OutboxRelay(
+                self.engine,
+                self.producer,
+                settings.principal.value,
+                linger_s=settings.outbox_linger_ms / 1000,
+            )
         self.consumers: list[MeshConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
 

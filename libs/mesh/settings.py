@@ -39,6 +39,10 @@ class MeshSettings(BaseSettings):
     #: `fetch_max_wait_ms` when unset. Views (group-less consumers) keep the former.
     work_fetch_max_wait_ms: int | None = Field(default=None, ge=1, le=5000)
     max_batch: int = Field(default=500, ge=1, le=10_000)
+    #: How long the outbox relay lets rows gather before its next batch, only while
+    #: rows keep arriving as it publishes: each batch costs a read, a publish and a
+    #: mark however many rows it carries. An idle relay publishes a new row at once.
+    outbox_linger_ms: int = Field(default=20, ge=0, le=1000)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535)
     log_level: str = "INFO"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -241,3 +242,79 @@ async def _unpublished(engine) -> int:  # type: ignore[no-untyped-def]
         return int(
             await conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
         )
+
+
+class _Recording(MeshProducer):
+    """A producer that records each batch the relay hands it (the broker is not needed)."""
+
+    def __init__(self, settings, topics) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(settings, topics)
+        self.batches: list[int] = []
+
+    async def send_raw(self, items) -> None:  # type: ignore[no-untyped-def]
+        self.batches.append(len(items))
+
+
+async def _all_published(engine, timeout_s: float) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while await _unpublished(engine):
+        assert asyncio.get_running_loop().time() < deadline, "rows left unpublished"
+        await asyncio.sleep(0.02)
+
+
+async def _relay_batches(
+    mesh: Any, keys_dir: Path, database_url: str, work: Any, *, linger_s: float, poll_s: float
+) -> list[int]:
+    """Run a relay while `work(commit)` commits rows (`commit(n)`: n rows, then a wake);
+    once every row is published, the sizes of the batches it handed the producer."""
+    settings = mesh(Principal.CONSOLE)
+    engine = create_engine(database_url, await _schema(database_url))
+    console = Signer.load(keys_dir, Principal.CONSOLE)
+    producer = _Recording(settings, ["governance.signals"])
+    relay = OutboxRelay(engine, producer, "test", poll_interval_s=poll_s, linger_s=linger_s)
+
+    async def commit(rows: int) -> None:
+        await _commit_signals(engine, console, rows)
+        relay.wake()
+
+    task = asyncio.create_task(relay.run())
+    try:
+        await work(commit, lambda: _all_published(engine, 10))
+        await _all_published(engine, 30)
+    finally:
+        await relay.stop()
+        await task
+        await engine.dispose()
+    return producer.batches
+
+
+async def test_outbox_relay_gathers_a_sustained_stream_into_larger_batches(
+    mesh, keys_dir: Path, database_url: str
+) -> None:
+    async def stream(commit, _published) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(100):
+            await commit(1)
+            await asyncio.sleep(0.01)
+
+    batches = await _relay_batches(mesh, keys_dir, database_url, stream, linger_s=0.3, poll_s=0.05)
+    assert sum(batches) == 100
+    # A row every ~10 ms and a 300 ms linger once the stream is seen: batches of tens.
+    assert max(batches) >= 10, batches
+    assert len(batches) <= 40, batches
+
+
+async def test_outbox_relay_holds_back_neither_a_lone_row_nor_a_short_burst(
+    mesh, keys_dir: Path, database_url: str
+) -> None:
+    async def lone_row_then_a_burst(commit, published) -> None:  # type: ignore[no-untyped-def]
+        await commit(1)
+        await published()
+        for _ in range(OutboxRelay.BURST - 1):
+            await commit(3)
+            await published()
+
+    # A linger far longer than the waits above: holding a batch back fails the test.
+    batches = await _relay_batches(
+        mesh, keys_dir, database_url, lone_row_then_a_burst, linger_s=30, poll_s=30
+    )
+    assert batches == [1] + [3] * (OutboxRelay.BURST - 1)

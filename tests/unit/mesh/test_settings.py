@@ -1,4 +1,4 @@
-"""Settings from GOVMESH_* variables: the fetch waits of work consumers and of views."""
+"""Settings from GOVMESH_* variables: fetch waits of work consumers and views, outbox linger."""
 
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ def test_a_work_fetch_wait_from_the_environment_leaves_views_alone(
 def test_a_work_fetch_wait_out_of_range_names_the_field() -> None:
     with pytest.raises(ValueError, match="work_fetch_max_wait_ms"):
         MeshSettings(principal=Principal.EXECUTOR, work_fetch_max_wait_ms=0)
+
+
+def test_the_outbox_linger_comes_from_the_environment_and_zero_turns_it_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert MeshSettings(principal=Principal.EXECUTOR).outbox_linger_ms == 20
+    monkeypatch.setenv("GOVMESH_OUTBOX_LINGER_MS", "0")
+    assert MeshSettings(principal=Principal.EXECUTOR).outbox_linger_ms == 0
+    with pytest.raises(ValueError, match="outbox_linger_ms"):
+        MeshSettings(principal=Principal.EXECUTOR, outbox_linger_ms=-1)

@@ -57,12 +57,15 @@ def async_url(url: str) -> str:
 
 
 def create_engine(
-    url: str, schema: str, *, pool_size: int = 5, role: str | None = None
+    url: str, schema: str, *, pool_size: int = 10, role: str | None = None
 ) -> AsyncEngine:
     """An engine whose connections work inside `schema` (search_path), as `role` if given.
 
     The role is set for the whole session at connect time, so every statement — the
     service's, its inbox and outbox, its triggers — runs with that role's privileges only.
+    The pool keeps up to `pool_size` connections open and opens no more: an overflow
+    connection is closed when it is returned, and under a burst of concurrent requests
+    the service kept opening and closing them (a new server process each).
     """
     server_settings = {"search_path": schema}
     if role is not None:
@@ -70,7 +73,7 @@ def create_engine(
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         # No ping before each checkout: it is a round trip on every transaction. A
         # connection the server dropped fails its first statement instead, which is a
         # transient error (`is_transient`) the caller retries, and is then replaced.

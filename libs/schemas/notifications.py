@@ -16,6 +16,9 @@ class NotificationKind(StrEnum):
     REVIEW_ESCALATION = "REVIEW_ESCALATION"
     CLARIFICATION_REQUESTED = "CLARIFICATION_REQUESTED"
     DECISION_REFUSED = "DECISION_REFUSED"
+    #: A founder decision recorded without changing the contract's status or version
+    #: (a partial approval, an acknowledgement, a cancel request): the founder's answer.
+    DECISION_RECORDED = "DECISION_RECORDED"
     OUTCOME = "OUTCOME"
     INCIDENT = "INCIDENT"
 
@@ -30,4 +33,6 @@ class Notification(Message):
     audience: str
     message: str
     rule: str | None = None
+    #: The founder decision this notification answers (DECISION_REFUSED/RECORDED).
+    decision_id: UUID | None = None
     at: AwareDatetime

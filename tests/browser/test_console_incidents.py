@@ -138,6 +138,12 @@ async def test_founder_acknowledges_a_failed_jobs_incident_in_the_browser(
             await expect(row).to_contain_text("by founder")
             await expect(row).to_contain_text("rolled back by hand")
             await expect(row.locator("form")).to_have_count(0)
+            # The contract's version did not move: its page learns from contracts' answer
+            # (DECISION_RECORDED) that the acknowledgement was recorded, and stops waiting.
+            await page.goto(f"{console_url}/contracts/{failing.contract_id}")
+            ack = page.locator("tr.submission", has_text="ACKNOWLEDGE_INCIDENT")
+            await expect(ack.locator(".state")).to_have_text("recorded", timeout=30_000)
+            await expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
 
 
 async def test_incidents_page_says_when_the_contracts_read_api_is_not_configured(

@@ -636,6 +636,15 @@ async def test_JOB003_JOB006_job_failure_rollback_tracked_rollback_failure_and_b
         )
         (escalation,) = notes_of(notes, stuck, "ESCALATION")
         assert (escalation["audience"], escalation["rule"]) == ("founders", "JOB-006")
+        # The founder is answered for the decision itself: the contract's version did not
+        # move, so no lifecycle event would show the acknowledgement (nor its refusals).
+        notes = await svc.messages(
+            "notifications", until=lambda r: len(notes_of(r, stuck, "DECISION_REFUSED")) >= 2
+        )
+        (answer,) = notes_of(notes, stuck, "DECISION_RECORDED")
+        assert (answer["decision_id"], answer["audience"]) == (str(ack.decision_id), "alice")
+        refused_ids = {n["decision_id"] for n in notes_of(notes, stuck, "DECISION_REFUSED")}
+        assert refused_ids == {str(again.decision_id), str(foreign.decision_id)}
 
         # Degradation during the bake: ESCALATED with an incident and an escalation.
         await svc.audit(baking.job_id, rollout__state="DEPLOYED")

@@ -98,6 +98,7 @@ class Publisher:
         at: datetime,
         dedup: object,
         rule: str | None = None,
+        decision_id: UUID | None = None,
         cause: Envelope | None = None,
     ) -> Outgoing:
         """A `Notification` (key contract_id); `dedup` is what makes it unique (its cause)."""
@@ -110,6 +111,7 @@ class Publisher:
             audience=audience,
             message=message,
             rule=rule,
+            decision_id=decision_id,
             at=at,
         )
         return self._out(

@@ -481,6 +481,7 @@ async def _refuse(
             at=now,
             dedup=decision.decision_id,
             rule=refusal.rule,
+            decision_id=decision.decision_id,
             cause=cause,
         )
     )

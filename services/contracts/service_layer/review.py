@@ -2,7 +2,10 @@
 
 Contracts is the authority: every guard is re-checked here whatever the console checked.
 Each decision is recorded (REVIEW-004) — applied, recorded or refused; a refusal leaves
-the contract untouched and is answered on `notifications` (DECISION_REFUSED, rule set).
+the contract untouched and is answered on `notifications` (DECISION_REFUSED, rule set),
+and so is a decision recorded without a status change (DECISION_RECORDED: a partial
+approval, an acknowledgement, a cancel request), which no lifecycle event would show.
+Both name the decision they answer.
 
 `ACTION_HANDLERS` routes by action; actions without an entry go to the review machine
 (`decide`), which refuses the ones it does not know (REVIEW-UNSUPPORTED-ACTION). The
@@ -58,10 +61,13 @@ async def receive_decision(
             Refusal(R.REVIEW_UNKNOWN_CONTRACT, f"there is no contract {decision.contract_id}"),
         )
         await repo.record_review(record)
-        repo.send(_refusal_notice(decision, None, deps, record, cause))
+        repo.send(_founder_answer(decision, None, deps, record, cause))
         return record
     handler = ACTION_HANDLERS.get(decision.action, review_decision)
-    return await handler(repo, contract, decision, deps, cause)
+    record = await handler(repo, contract, decision, deps, cause)
+    if record.result is ReviewResult.RECORDED:
+        repo.send(_founder_answer(decision, contract, deps, record, cause))
+    return record
 
 
 async def review_decision(
@@ -84,7 +90,7 @@ async def review_decision(
     outcome = decide(contract, decision, ctx, now)
     await repo.record_review(outcome.record)
     if outcome.refusal is not None:
-        repo.send(_refusal_notice(decision, contract, deps, outcome.record, cause))
+        repo.send(_founder_answer(decision, contract, deps, outcome.record, cause))
         return outcome.record
     if outcome.transition is not None:
         approved = outcome.contract
@@ -129,7 +135,7 @@ async def cancel_job_decision(
     if isinstance(result, Refusal):
         record = _refusal_record(decision, deps, result)
         await repo.record_review(record)
-        repo.send(_refusal_notice(decision, contract, deps, record, cause))
+        repo.send(_founder_answer(decision, contract, deps, record, cause))
         return record
     record = ReviewRecord(
         decision_id=decision.decision_id,
@@ -200,23 +206,27 @@ def _notify_outcome(
 _TO_REQUESTER = frozenset({NotificationKind.CLARIFICATION_REQUESTED, NotificationKind.OUTCOME})
 
 
-def _refusal_notice(
+def _founder_answer(
     decision: FounderDecision,
     contract: ContractSnapshot | None,
     deps: Deps,
     record: ReviewRecord,
     cause: Envelope,
 ) -> Outgoing:
-    """DECISION_REFUSED to the founder who decided, naming the violated rule."""
+    """The founder's answer for a refused or a recorded decision, naming the decision."""
+    refused = record.result is ReviewResult.REFUSED
+    kind = NotificationKind.DECISION_REFUSED if refused else NotificationKind.DECISION_RECORDED
+    outcome = f"refused ({record.rule})" if refused else "recorded"
     return deps.publisher.notification(
         decision.contract_id,
         contract.issue_id if contract else None,
-        NotificationKind.DECISION_REFUSED,
+        kind,
         audience=decision.founder,
-        message=f"{decision.action.value} refused ({record.rule}): {record.message}",
+        message=f"{decision.action.value} {outcome}: {record.message}",
         at=record.recorded_at,
         dedup=decision.decision_id,
         rule=record.rule,
+        decision_id=decision.decision_id,
         cause=cause,
     )
 

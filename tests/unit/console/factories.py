@@ -100,14 +100,32 @@ def lifecycle(
     )
 
 
-def refused(contract_id: UUID, at: datetime, rule: str = "E-104") -> Notification:
+def refused(
+    contract_id: UUID, at: datetime, rule: str = "E-104", decision_id: UUID | None = None
+) -> Notification:
+    return _answer(contract_id, at, NotificationKind.DECISION_REFUSED, decision_id, rule)
+
+
+def recorded(contract_id: UUID, decision_id: UUID, at: datetime) -> Notification:
+    return _answer(contract_id, at, NotificationKind.DECISION_RECORDED, decision_id, None)
+
+
+def _answer(
+    contract_id: UUID,
+    at: datetime,
+    kind: NotificationKind,
+    decision_id: UUID | None,
+    rule: str | None,
+) -> Notification:
+    """Contracts' answer to a founder decision, as the console's view receives it."""
     return Notification(
         notification_id=uuid4(),
         contract_id=contract_id,
-        kind=NotificationKind.DECISION_REFUSED,
+        kind=kind,
         audience="founder",
-        message="system health is DEGRADED; approvals wait until it is HEALTHY",
+        message=f"{kind.value}: system health is DEGRADED",
         rule=rule,
+        decision_id=decision_id,
         at=at,
     )
 

@@ -21,7 +21,7 @@ from govmesh.schemas import (
     Principal,
     RegistryState,
 )
-from tests.unit.console.factories import T0, contract, delivery, lifecycle, refused
+from tests.unit.console.factories import T0, contract, delivery, lifecycle, recorded, refused
 
 pytestmark = pytest.mark.unit
 
@@ -122,6 +122,24 @@ def test_ledger_submission_is_submitted_until_reflected_or_refused() -> None:
     assert state_of(s, c, [other_kind]) == SubmissionState.SUBMITTED
 
 
+def test_a_decision_recorded_without_a_new_version_is_answered_by_its_own_notification() -> None:
+    c = contract(version=3)
+    ack = _submission(c.contract_id, FounderAction.ACKNOWLEDGE_INCIDENT)
+    other = _submission(c.contract_id, FounderAction.ACKNOWLEDGE_INCIDENT)
+    later = T0 + timedelta(seconds=1)
+    notes = [recorded(c.contract_id, ack.decision_id, later)]
+    # The contract stays at version 3: only the notification naming the decision answers.
+    assert state_of(ack, c, notes) == SubmissionState.RECORDED
+    assert state_of(other, c, notes) == SubmissionState.SUBMITTED
+    # A refusal naming another decision does not answer this one, even if it is later.
+    assert state_of(ack, c, [refused(c.contract_id, later, decision_id=other.decision_id)]) == (
+        SubmissionState.SUBMITTED
+    )
+    assert state_of(ack, c, [refused(c.contract_id, later, decision_id=ack.decision_id)]) == (
+        SubmissionState.REFUSED
+    )
+
+
 def test_REVIEW_DUPLICATE_FOUNDER_ledger_approvers_exclude_refused_approvals() -> None:
     ledger = DecisionLedger(per_contract=3)
     cid = uuid4()
@@ -129,6 +147,9 @@ def test_REVIEW_DUPLICATE_FOUNDER_ledger_approvers_exclude_refused_approvals() -
     ledger.record(_submission(cid, FounderAction.REJECT, founder="bob", at=T0))
     assert ledger.approvers(cid, []) == frozenset({"alice"})
     assert ledger.approvers(cid, [refused(cid, T0 + timedelta(seconds=1))]) == frozenset()
+    bobs = ledger.for_contract(cid)[1].decision_id
+    named = refused(cid, T0 + timedelta(seconds=1), decision_id=bobs)
+    assert ledger.approvers(cid, [named]) == frozenset({"alice"})  # bob's REJECT was refused
     assert ledger.approvers(uuid4(), []) == frozenset()
     for i in range(3):
         ledger.record(_submission(cid, FounderAction.REJECT, at=T0 + timedelta(seconds=i)))

@@ -33,9 +33,9 @@ log = structlog.get_logger(__name__)
 def run(main: Coroutine[Any, Any, None]) -> None:
     """Run a service process's `main` on uvloop.
 
-    Every service runs its event loop on uvloop and serves HTTP with httptools (uvicorn's
-    `http="auto"` picks it): on this workload each costs a fraction of the CPU of the
-    pure-Python loop and h11 parser, and CPU is what bounds the mesh (decision D-008).
+    Every service runs its event loop on uvloop and serves HTTP with httptools
+    (`ServiceRuntime.http_config`): on this workload each costs a fraction of the CPU of
+    the pure-Python loop and h11 parser, and CPU is what bounds the mesh (decision D-008).
     """
     uvloop.run(main)
 

@@ -65,6 +65,7 @@ from govmesh.contracts.domain.rollout import (
     verdict_event,
 )
 from govmesh.contracts.outcome_metrics import INCIDENTS, ROLLBACKS, ROLLOUTS, VERDICTS
+from govmesh.contracts.service_layer.answers import founder_answer
 from govmesh.contracts.service_layer.deps import Deps
 from govmesh.schemas import (
     AuditVerdict,
@@ -471,20 +472,7 @@ async def _refuse(
     now = deps.clock()
     record = _record(decision, now, ReviewResult.REFUSED, refusal.message, rule=refusal.rule)
     await repo.record_review(record)
-    repo.send(
-        deps.publisher.notification(
-            decision.contract_id,
-            contract.issue_id,
-            NotificationKind.DECISION_REFUSED,
-            audience=decision.founder,
-            message=f"{decision.action.value} refused ({refusal.rule}): {refusal.message}",
-            at=now,
-            dedup=decision.decision_id,
-            rule=refusal.rule,
-            decision_id=decision.decision_id,
-            cause=cause,
-        )
-    )
+    repo.send(founder_answer(decision, contract, deps, record, cause))
     return record
 
 

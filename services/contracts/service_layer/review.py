@@ -30,10 +30,10 @@ from govmesh.contracts.domain import (
     draft_revision,
 )
 from govmesh.contracts.domain import rules as R
+from govmesh.contracts.service_layer.answers import founder_answer
 from govmesh.contracts.service_layer.deps import Deps
 from govmesh.contracts.service_layer.outcome import audit_decision, incident_decision
 from govmesh.contracts.service_layer.timers import activation_at_approval
-from govmesh.mesh.kafka import Outgoing
 from govmesh.schemas import (
     ContractSnapshot,
     ContractStatus,
@@ -61,12 +61,12 @@ async def receive_decision(
             Refusal(R.REVIEW_UNKNOWN_CONTRACT, f"there is no contract {decision.contract_id}"),
         )
         await repo.record_review(record)
-        repo.send(_founder_answer(decision, None, deps, record, cause))
+        repo.send(founder_answer(decision, None, deps, record, cause))
         return record
     handler = ACTION_HANDLERS.get(decision.action, review_decision)
     record = await handler(repo, contract, decision, deps, cause)
     if record.result is ReviewResult.RECORDED:
-        repo.send(_founder_answer(decision, contract, deps, record, cause))
+        repo.send(founder_answer(decision, contract, deps, record, cause))
     return record
 
 
@@ -90,7 +90,7 @@ async def review_decision(
     outcome = decide(contract, decision, ctx, now)
     await repo.record_review(outcome.record)
     if outcome.refusal is not None:
-        repo.send(_founder_answer(decision, contract, deps, outcome.record, cause))
+        repo.send(founder_answer(decision, contract, deps, outcome.record, cause))
         return outcome.record
     if outcome.transition is not None:
         approved = outcome.contract
@@ -135,7 +135,7 @@ async def cancel_job_decision(
     if isinstance(result, Refusal):
         record = _refusal_record(decision, deps, result)
         await repo.record_review(record)
-        repo.send(_founder_answer(decision, contract, deps, record, cause))
+        repo.send(founder_answer(decision, contract, deps, record, cause))
         return record
     record = ReviewRecord(
         decision_id=decision.decision_id,
@@ -204,31 +204,6 @@ def _notify_outcome(
 
 
 _TO_REQUESTER = frozenset({NotificationKind.CLARIFICATION_REQUESTED, NotificationKind.OUTCOME})
-
-
-def _founder_answer(
-    decision: FounderDecision,
-    contract: ContractSnapshot | None,
-    deps: Deps,
-    record: ReviewRecord,
-    cause: Envelope,
-) -> Outgoing:
-    """The founder's answer for a refused or a recorded decision, naming the decision."""
-    refused = record.result is ReviewResult.REFUSED
-    kind = NotificationKind.DECISION_REFUSED if refused else NotificationKind.DECISION_RECORDED
-    outcome = f"refused ({record.rule})" if refused else "recorded"
-    return deps.publisher.notification(
-        decision.contract_id,
-        contract.issue_id if contract else None,
-        kind,
-        audience=decision.founder,
-        message=f"{decision.action.value} {outcome}: {record.message}",
-        at=record.recorded_at,
-        dedup=decision.decision_id,
-        rule=record.rule,
-        decision_id=decision.decision_id,
-        cause=cause,
-    )
 
 
 def _refusal_record(decision: FounderDecision, deps: Deps, refusal: Refusal) -> ReviewRecord:

@@ -25,6 +25,7 @@ from govmesh.ingest.entrypoints.consumers import (
 )
 from govmesh.ingest.entrypoints.deps import HttpContext
 from govmesh.ingest.entrypoints.http import create_app
+from govmesh.ingest.service_layer.group_commit import GroupCommit
 from govmesh.ingest.service_layer.intake import ACCEPTED_TOPIC, Clock, Intake
 from govmesh.ingest.settings import IngestSettings
 from govmesh.mesh import logs
@@ -69,6 +70,7 @@ def build(settings: IngestSettings, *, clock: Clock = utc_now) -> tuple[ServiceR
     context = HttpContext(
         engine=engine,
         intake=intake,
+        group_commit=GroupCommit(engine),
         limiter=RateLimiter(settings.rate_limit()),
         api_keys=settings.api_key_bindings(),
         clock=clock,

@@ -23,7 +23,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from govmesh.ingest.adapters.repository import Duplicate, Stored, record_contract, store_issue
+from govmesh.ingest.adapters.repository import (
+    Duplicate,
+    NewIssue,
+    Stored,
+    insert_new_issues,
+    record_contract,
+    store_issue,
+)
 from govmesh.ingest.app import build, migrate
 from govmesh.ingest.domain import (
     TRANSITIONS,
@@ -32,6 +39,7 @@ from govmesh.ingest.domain import (
     IssueStatus,
     validate_event,
 )
+from govmesh.ingest.service_layer.intake import Intake
 from govmesh.ingest.settings import IngestSettings
 from govmesh.mesh.codec import make_envelope
 from govmesh.mesh.db import create_engine
@@ -314,6 +322,90 @@ async def test_a_held_claim_makes_the_concurrent_submission_wait_then_see_a_dupl
         first_id, checked.envelope.event_id, IssueStatus.RECEIVED, DuplicateReason.IDEMPOTENCY_KEY
     )
     assert await count(db, "SELECT count(*) FROM issues WHERE idempotency_key='key-locked'") == 1
+
+
+def new_issues(keys_dir: Path, *raws: dict[str, Any]) -> list[NewIssue]:
+    signer = Signer.load(keys_dir, Principal.INGEST)
+    intake = Intake(
+        IngestPolicy(), lambda message, **links: make_envelope(message, signer, **links)
+    )
+    rows = []
+    for raw in raws:
+        checked = validate_event(raw, T0, intake.policy)
+        assert isinstance(checked, CrmEvent)
+        rows.append(intake.new_issue(checked, now=T0, ingress="http"))
+    return rows
+
+
+async def insert(db: AsyncEngine, rows: list[NewIssue]) -> frozenset[UUID] | None:
+    async with db.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return await insert_new_issues(autocommit, rows)
+
+
+async def test_one_statement_stores_every_new_submission_and_leaves_out_taken_keys(
+    db: AsyncEngine, keys_dir: Path
+) -> None:
+    """`insert_new_issues`, the HTTP fast path's statement, for a batch of submissions."""
+    label = uuid4().hex[:8]
+    taken = event(f"{label}-taken", T0)
+    [earlier] = new_issues(keys_dir, taken)
+    assert await insert(db, [earlier]) == frozenset({earlier.issue_id})
+    twice = event(f"{label}-twice", T0)
+    again = with_field(twice, "envelope.event_id", str(uuid4()))
+    rows = new_issues(
+        keys_dir,
+        event(f"{label}-a", T0),
+        with_field(taken, "envelope.event_id", str(uuid4())),  # its key is claimed already
+        twice,
+        again,  # the same key twice in one batch: the first row claims it
+        event(f"{label}-b", T0),
+    )
+    assert await insert(db, rows) == frozenset(
+        {rows[0].issue_id, rows[2].issue_id, rows[4].issue_id}
+    )
+    for row in (rows[0], rows[2], rows[4]):
+        assert await stored_for_key(db, row.event.envelope.idempotency_key) == {
+            "issues": 1,
+            "issue_events": 1,
+            "keys": 1,
+            "outbox": 1,
+        }
+    assert await count(db, "SELECT count(*) FROM issues WHERE issue_id = ANY(:i)", i=[
+        rows[1].issue_id, rows[3].issue_id
+    ]) == 0  # fmt: skip
+    async with db.connect() as conn:
+        outbox = (
+            (
+                await conn.execute(
+                    sa.text("SELECT key FROM outbox WHERE key = ANY(:k) ORDER BY id"),
+                    {"k": [str(row.issue_id) for row in rows]},
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert outbox == [str(rows[0].issue_id), str(rows[2].issue_id), str(rows[4].issue_id)]
+
+
+async def test_one_taken_reference_undoes_the_whole_statement(
+    db: AsyncEngine, keys_dir: Path
+) -> None:
+    label = uuid4().hex[:8]
+    [first] = new_issues(keys_dir, event(f"{label}-first", T0))
+    assert await insert(db, [first]) == frozenset({first.issue_id})
+    same_reference = event(
+        f"{label}-second", T0, attribution__source_reference=f"ticket-{label}-first"
+    )
+    rows = new_issues(keys_dir, event(f"{label}-fresh", T0), same_reference)
+    assert await insert(db, rows) is None
+    for row in rows:
+        assert await stored_for_key(db, row.event.envelope.idempotency_key) == {
+            "issues": 0,
+            "issue_events": 0,
+            "keys": 0,
+            "outbox": 0,
+        }, "nothing of any row may remain, claims included"
 
 
 # --- HTTP path: refusals store nothing -----------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Literal
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
@@ -164,23 +164,58 @@ async def _claim_and_insert(
     return Stored(issue_id, event.envelope.event_id, INITIAL, received_at, recurrence_of)
 
 
-# One statement for a submission whose idempotency key and source reference are both new
-# (the common case): claims, issue, RECEIVED event and outbox row in a single round trip.
-# The claims are INSERT … ON CONFLICT DO NOTHING as in `store_issue`, so the unique keys
-# still decide (SPEC §2). `r` selects from `k` and `i` from `r`: the key is claimed before
-# the reference (the order `store_issue` uses, so the paths never deadlock each other) and
-# nothing past a refused claim is written; a claimed key with a refused reference aborts
-# the statement (migration ingest_0002), so no claim outlives it.
+@dataclass(frozen=True)
+class NewIssue:
+    """A checked submission to store as a new issue, with its IssueAccepted outbox row."""
+
+    event: CrmEvent
+    issue_id: UUID
+    received_at: datetime
+    ingress: Ingress
+    accepted: Outgoing
+
+    @property
+    def stored(self) -> Stored:
+        """What `insert_new_issues` stored for it, when it did."""
+        return Stored(self.issue_id, self.event.envelope.event_id, INITIAL, self.received_at, None)
+
+
+# One statement for submissions whose idempotency keys and source references are all new
+# (the common case): claims, issues, RECEIVED events and outbox rows of many submissions
+# in a single round trip and a single commit. The claims are INSERT … ON CONFLICT DO
+# NOTHING as in `store_issue`, so the unique keys still decide (SPEC §2), also between two
+# rows of one batch. `r` takes only what `k` claimed and `i` only what `r` claimed: keys
+# are claimed before references (the order `store_issue` uses, each in sorted order, so
+# concurrent writers queue rather than deadlock) and nothing past a refused claim is
+# written; a claimed key with a refused reference aborts the statement (migration
+# ingest_0002), so no claim outlives it. The outbox rows follow the batch's order.
 _INSERT_NEW = sa.text(
     """
-    WITH k AS (
+    WITH n AS (
+        SELECT * FROM unnest(
+            CAST(:issue_id AS uuid[]), CAST(:event_id AS uuid[]),
+            CAST(:idempotency_key AS text[]), CAST(:source_system AS text[]),
+            CAST(:source_reference AS text[]), CAST(:source AS text[]),
+            CAST(:event_type AS text[]), CAST(:ingress AS text[]),
+            CAST(:source_timestamp AS timestamptz[]), CAST(:received_at AS timestamptz[]),
+            CAST(:event AS text[]), CAST(:reason AS text[]), CAST(:outbox_event_id AS uuid[]),
+            CAST(:outbox_topic AS text[]), CAST(:outbox_key AS text[]),
+            CAST(:outbox_value AS bytea[])
+        ) WITH ORDINALITY AS n(
+            issue_id, event_id, idempotency_key, source_system, source_reference, source,
+            event_type, ingress, source_timestamp, received_at, event, reason,
+            outbox_event_id, outbox_topic, outbox_key, outbox_value, position
+        )
+    ), k AS (
         INSERT INTO idempotency_keys (idempotency_key, issue_id, received_at)
-        VALUES (:idempotency_key, :issue_id, :received_at)
+        SELECT n.idempotency_key, n.issue_id, n.received_at FROM n
+        ORDER BY n.idempotency_key, n.position
         ON CONFLICT DO NOTHING
         RETURNING issue_id
     ), r AS (
         INSERT INTO source_references (source_system, source_reference, issue_id)
-        SELECT CAST(:source_system AS text), CAST(:source_reference AS text), k.issue_id FROM k
+        SELECT n.source_system, n.source_reference, n.issue_id FROM n JOIN k USING (issue_id)
+        ORDER BY n.source_system, n.source_reference, n.position
         ON CONFLICT DO NOTHING
         RETURNING issue_id
     ), i AS (
@@ -189,93 +224,72 @@ _INSERT_NEW = sa.text(
             event_type, status, recurrence_of, ingress, source_timestamp, received_at,
             updated_at, event
         )
-        SELECT r.issue_id, CAST(:event_id AS uuid), CAST(:idempotency_key AS text),
-            CAST(:source_system AS text), CAST(:source_reference AS text),
-            CAST(:source AS text), CAST(:event_type AS text), CAST(:status AS text), NULL,
-            CAST(:ingress AS text), CAST(:source_timestamp AS timestamptz),
-            CAST(:received_at AS timestamptz), CAST(:received_at AS timestamptz),
-            CAST(:event AS jsonb)
-        FROM r
+        SELECT n.issue_id, n.event_id, n.idempotency_key, n.source_system, n.source_reference,
+            n.source, n.event_type, CAST(:status AS text), NULL, n.ingress, n.source_timestamp,
+            n.received_at, n.received_at, CAST(n.event AS jsonb)
+        FROM n JOIN r USING (issue_id)
         RETURNING issue_id
     ), e AS (
         INSERT INTO issue_events (
             issue_id, from_status, to_status, actor, reason, causation_id, at
         )
-        SELECT i.issue_id, NULL, CAST(:status AS text), CAST(:actor AS text),
-            CAST(:reason AS text), CAST(:causation_id AS uuid), CAST(:received_at AS timestamptz)
-        FROM i
+        SELECT n.issue_id, NULL, CAST(:status AS text), CAST(:actor AS text), n.reason, NULL,
+            n.received_at
+        FROM n JOIN i USING (issue_id)
     ), o AS (
         INSERT INTO outbox (event_id, topic, key, value)
-        SELECT CAST(:outbox_event_id AS uuid), CAST(:outbox_topic AS text),
-            CAST(:outbox_key AS text), CAST(:outbox_value AS bytea)
-        FROM i
+        SELECT n.outbox_event_id, n.outbox_topic, n.outbox_key, n.outbox_value
+        FROM n JOIN i USING (issue_id)
+        ORDER BY n.position
         ON CONFLICT DO NOTHING
     )
     SELECT CASE WHEN (SELECT count(*) FROM k) > (SELECT count(*) FROM i)
-        THEN claims_refused() ELSE (SELECT count(*) FROM i) END AS stored
+            THEN claims_refused() END AS refused,
+        ARRAY(SELECT issue_id FROM i) AS stored
     """
-).bindparams(
-    sa.bindparam("issue_id", type_=sa.Uuid),
-    sa.bindparam("event_id", type_=sa.Uuid),
-    sa.bindparam("causation_id", type_=sa.Uuid),
-    sa.bindparam("outbox_event_id", type_=sa.Uuid),
-    sa.bindparam("received_at", type_=sa.DateTime(timezone=True)),
-    sa.bindparam("source_timestamp", type_=sa.DateTime(timezone=True)),
-    sa.bindparam("event", type_=JSONB),
-    sa.bindparam("outbox_value", type_=sa.LargeBinary),
 )
 
 
-async def insert_new_issue(
-    autocommit: AsyncConnection,
-    event: CrmEvent,
-    *,
-    issue_id: UUID,
-    received_at: datetime,
-    ingress: Ingress,
-    causation_id: UUID | None,
-    accepted: Outgoing,
-) -> Stored | None:
-    """Store `event` as issue `issue_id` with its outbox row, if nothing claimed it before.
+async def insert_new_issues(
+    autocommit: AsyncConnection, rows: Sequence[NewIssue]
+) -> frozenset[UUID] | None:
+    """Store each of `rows` as a new issue with its outbox row, if nothing claimed it before.
 
     One statement, run on its own (`autocommit` has no transaction open: the statement is
-    atomic and durable by itself, one round trip), writing the rows `store_issue` writes
-    for a fresh key and reference, plus the IssueAccepted row (`accepted`). None when
-    either claim is taken: nothing of the statement remains (a taken reference after a
-    claimed key aborts it through `claims_refused()`), and the caller decides with
-    `store_issue` (duplicate or recurrence) in a transaction.
+    atomic and durable by itself, one round trip), writing for each row whose key and
+    reference are both unclaimed the rows `store_issue` writes, plus its IssueAccepted
+    row. Returns the ids of the issues stored; a row left out claimed nothing, and the
+    caller decides for it with `store_issue` (duplicate or recurrence) in a transaction.
+    None when a row claimed its key but found its reference taken: then the statement
+    undid itself (`claims_refused()`) and nothing of any row remains.
     """
-    envelope, attribution = event.envelope, event.attribution
-    params = {
-        "issue_id": issue_id,
-        "event_id": envelope.event_id,
-        "idempotency_key": envelope.idempotency_key,
-        "source_system": attribution.source_system,
-        "source_reference": attribution.source_reference,
-        "source": envelope.source.value,
-        "event_type": envelope.event_type.value,
+    params: dict[str, object] = {
+        "issue_id": [row.issue_id for row in rows],
+        "event_id": [row.event.envelope.event_id for row in rows],
+        "idempotency_key": [row.event.envelope.idempotency_key for row in rows],
+        "source_system": [row.event.attribution.source_system for row in rows],
+        "source_reference": [row.event.attribution.source_reference for row in rows],
+        "source": [row.event.envelope.source.value for row in rows],
+        "event_type": [row.event.envelope.event_type.value for row in rows],
+        "ingress": [row.ingress for row in rows],
+        "source_timestamp": [row.event.envelope.source_timestamp for row in rows],
+        "received_at": [row.received_at for row in rows],
+        "event": [stamp_received(row.event, row.received_at).model_dump_json() for row in rows],
+        "reason": [_received_reason(row.ingress, None) for row in rows],
+        "outbox_event_id": [row.accepted.envelope.event_id for row in rows],
+        "outbox_topic": [row.accepted.topic for row in rows],
+        "outbox_key": [row.accepted.key for row in rows],
+        "outbox_value": [row.accepted.envelope.to_bytes() for row in rows],
         "status": INITIAL.value,
-        "ingress": ingress,
-        "source_timestamp": envelope.source_timestamp,
-        "received_at": received_at,
-        "event": stamp_received(event, received_at).model_dump(mode="json"),
         "actor": ACTOR,
-        "reason": _received_reason(ingress, None),
-        "causation_id": causation_id,
-        "outbox_event_id": accepted.envelope.event_id,
-        "outbox_topic": accepted.topic,
-        "outbox_key": accepted.key,
-        "outbox_value": accepted.envelope.to_bytes(),
     }
     try:
-        stored = await autocommit.scalar(_INSERT_NEW, params)
+        result = (await autocommit.execute(_INSERT_NEW, params)).one()
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) == CLAIMS_REFUSED:
             return None
         raise
-    if stored:
-        return Stored(issue_id, envelope.event_id, INITIAL, received_at, None)
-    return None
+    return frozenset(result.stored)
 
 
 def _received_reason(ingress: Ingress, recurrence_of: UUID | None) -> str:

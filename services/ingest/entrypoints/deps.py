@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.ingest.domain import RateLimiter
+from govmesh.ingest.service_layer.group_commit import GroupCommit
 from govmesh.ingest.service_layer.intake import Clock, Intake
 
 
@@ -19,6 +20,7 @@ class HttpContext:
 
     engine: AsyncEngine
     intake: Intake
+    group_commit: GroupCommit
     limiter: RateLimiter
     api_keys: Mapping[str, str]
     clock: Clock

@@ -174,12 +174,12 @@ async def _store(context: HttpContext, event: CrmEvent, now: datetime) -> Stored
 
 
 async def _store_once(context: HttpContext, event: CrmEvent, now: datetime) -> Stored | Duplicate:
-    # Most submissions are new: one statement, atomic and durable on its own (no BEGIN and
-    # COMMIT round trips), instead of the full decision, which runs (duplicate or
-    # recurrence, SPEC §2) in a transaction only when a claim is taken.
-    async with context.engine.connect() as conn:
-        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        stored = await context.intake.store_new(autocommit, event, now=now, ingress="http")
+    # Most submissions are new: written with the other new submissions of the moment in
+    # one statement, atomic and durable on its own (`GroupCommit`), instead of the full
+    # decision, which runs (duplicate or recurrence, SPEC §2) in a transaction only when
+    # a claim is taken.
+    row = context.intake.new_issue(event, now=now, ingress="http")
+    stored = await context.group_commit.store_new(row)
     if stored is not None:
         return stored
     async with context.engine.begin() as conn:

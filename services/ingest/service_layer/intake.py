@@ -1,7 +1,8 @@
 """Step 1 (receipt) for both ways in: HTTP and the `crm.events` consumer.
 
 `check` applies every limit of SPEC §2; `store` writes the issue, its RECEIVED event
-and the IssueAccepted outbox row in the caller's transaction. Acceptance is only
+and the IssueAccepted outbox row in the caller's transaction; `new_issue` prepares the
+same for the HTTP fast path (`GroupCommit`). Acceptance is only
 answered after that transaction commits, so an accepted event is never lost.
 """
 
@@ -18,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from govmesh.ingest.adapters.repository import (
     Duplicate,
     Ingress,
+    NewIssue,
     Stored,
-    insert_new_issue,
     store_issue,
 )
 from govmesh.ingest.domain import (
@@ -91,27 +92,16 @@ class Intake:
             outbox.add(self._accepted(event, result, cause))
         return result
 
-    async def store_new(
-        self, autocommit: AsyncConnection, event: CrmEvent, *, now: datetime, ingress: Ingress
-    ) -> Stored | None:
-        """The fast path of `store` for an event whose key and reference are both unclaimed.
+    def new_issue(self, event: CrmEvent, *, now: datetime, ingress: Ingress) -> NewIssue:
+        """`event` as a new issue for the fast path (`GroupCommit`), its IssueAccepted sealed.
 
-        Writes what `store` would (issue, RECEIVED event, IssueAccepted outbox row) in one
-        statement that commits on its own (`autocommit` has no transaction open); None,
-        leaving nothing written, when the database finds either claim taken: then `store`
-        decides, in a transaction.
+        Writing it stores what `store` would for an event whose key and reference are
+        both unclaimed: the issue, its RECEIVED event and the IssueAccepted outbox row.
         """
         issue_id = uuid4()
         expected = Stored(issue_id, event.envelope.event_id, INITIAL, now, None)
-        return await insert_new_issue(
-            autocommit,
-            event,
-            issue_id=issue_id,
-            received_at=now,
-            ingress=ingress,
-            causation_id=None,
-            accepted=self._accepted(event, expected, None),
-        )
+        accepted = self._accepted(event, expected, None)
+        return NewIssue(event, issue_id, now, ingress, accepted)
 
     def _accepted(self, event: CrmEvent, stored: Stored, cause: Envelope | None) -> Outgoing:
         message = issue_accepted(event, stored.issue_id, stored.received_at, stored.recurrence_of)

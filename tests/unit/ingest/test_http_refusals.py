@@ -14,19 +14,25 @@ from typing import Any, cast
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.ingest.domain import ErrorCode, FieldError, IngestPolicy, RateLimit, RateLimiter
 from govmesh.ingest.entrypoints.deps import HttpContext
 from govmesh.ingest.entrypoints.http import create_app, http_status
-from govmesh.ingest.service_layer.intake import Intake
-from govmesh.schemas import Envelope
+from govmesh.ingest.service_layer.group_commit import GroupCommit
+from govmesh.ingest.service_layer.intake import Intake, Sealer
+from govmesh.mesh.codec import make_envelope
+from govmesh.mesh.signing import Signer
+from govmesh.schemas import Envelope, Principal
+from govmesh.schemas.common import Message
 from tests.unit.ingest.factories import NOW, raw_event, with_field
 
 pytestmark = pytest.mark.unit
 
 URL = "/api/v1/governance/events"
 KEY = {"X-API-Key": "key-eu"}
+INGEST_SIGNER = Signer(Principal.INGEST, Ed25519PrivateKey.generate())
 
 
 class NoEngine:
@@ -68,11 +74,17 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+def ingest_seal(message: Message, **links: Any) -> Envelope:
+    """Seals as ingest would, for requests that pass every check and reach the store."""
+    return make_envelope(message, INGEST_SIGNER, **links)
+
+
 @asynccontextmanager
-async def make_client(engine: object) -> AsyncIterator[httpx.AsyncClient]:
+async def make_client(engine: object, seal: Sealer = no_seal) -> AsyncIterator[httpx.AsyncClient]:
     context = HttpContext(
         engine=cast(AsyncEngine, engine),
-        intake=Intake(IngestPolicy(max_payload_bytes=2048), no_seal),
+        intake=Intake(IngestPolicy(max_payload_bytes=2048), seal),
+        group_commit=GroupCommit(cast(AsyncEngine, engine)),
         limiter=RateLimiter(RateLimit(rate_per_s=1.0, burst=100)),
         api_keys={"key-eu": "crm-eu", "key-small": "crm-eu"},
         clock=Clock(NOW),
@@ -214,7 +226,7 @@ def test_http_status_of_each_error_code(code: ErrorCode, status: int) -> None:
 
 async def test_INTERNAL_ERROR_for_a_store_failure_that_no_retry_can_fix() -> None:
     engine = FailingEngine(ValueError("a bug"))
-    async with make_client(engine) as client:
+    async with make_client(engine, ingest_seal) as client:
         response = await client.post(URL, json=raw_event(), headers=KEY)
     assert response.status_code == 500
     assert response.json()["error_code"] == "INTERNAL_ERROR"
@@ -224,7 +236,7 @@ async def test_INTERNAL_ERROR_for_a_store_failure_that_no_retry_can_fix() -> Non
 
 async def test_INTERNAL_ERROR_503_after_retrying_a_database_that_is_away() -> None:
     engine = FailingEngine(ConnectionRefusedError("db down"))
-    async with make_client(engine) as client:
+    async with make_client(engine, ingest_seal) as client:
         response = await client.post(URL, json=raw_event(), headers=KEY)
     assert response.status_code == 503
     assert response.json()["error_code"] == "INTERNAL_ERROR"

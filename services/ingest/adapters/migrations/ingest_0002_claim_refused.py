@@ -3,7 +3,7 @@
 Revision ID: ingest_0002
 Revises: ingest_0001
 
-The fast intake statement (`repository.insert_new_issue`) runs on its own, without a
+The fast intake statement (`repository.insert_new_issues`) runs on its own, without a
 transaction around it, so that a new issue costs one round trip. When it claims the
 idempotency key but finds the source reference taken, nothing of it may remain: it
 calls this function, whose error aborts the whole statement, key claim included. The

@@ -71,9 +71,8 @@ def validate_event(raw: object, now: datetime, policy: IngestPolicy) -> CrmEvent
         event = CrmEvent.model_validate(cleaned)
     except ValidationError as exc:
         return Invalid(tuple(_field_error(detail) for detail in exc.errors()))
-    numbers = tuple(_number_errors(cleaned, ""))
-    if numbers:
-        return Invalid(numbers)
+    if _has_unrepresentable_number(cleaned):
+        return Invalid(tuple(_number_errors(cleaned, "")))
     stale = _timestamp_error(event, now, policy)
     return Invalid((stale,)) if stale else event
 
@@ -117,6 +116,25 @@ def _field_error(detail: ErrorDetails) -> FieldError:
     return FieldError(
         ErrorCode(code) if code else ErrorCode.INVALID_FIELD, path, f"{path}: {message}"
     )
+
+
+def _has_unrepresentable_number(value: object) -> bool:
+    """Whether `_number_errors` finds anything, without building a path per value."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            continue
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > _MAX_SAFE:
+            return True
+    return False
 
 
 def _number_errors(value: object, path: str) -> list[FieldError]:

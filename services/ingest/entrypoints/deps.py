@@ -1,12 +1,10 @@
-"""FastAPI dependency aliases: the ingest context and the API key header."""
+"""The context the ingest routes find on the app (`app.state.ingest`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, cast
 
-from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.ingest.domain import RateLimiter
@@ -25,12 +23,3 @@ class HttpContext:
     api_keys: Mapping[str, str]
     clock: Clock
     on_commit: Callable[[], None]
-
-
-async def _context(request: Request) -> HttpContext:
-    # async: FastAPI runs a plain `def` dependency in a worker thread, on every request.
-    return cast(HttpContext, request.app.state.ingest)
-
-
-Context = Annotated[HttpContext, Depends(_context)]
-ApiKey = Annotated[str | None, Header(alias="X-API-Key")]

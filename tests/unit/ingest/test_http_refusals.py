@@ -241,3 +241,11 @@ async def test_INTERNAL_ERROR_503_after_retrying_a_database_that_is_away() -> No
     assert response.status_code == 503
     assert response.json()["error_code"] == "INTERNAL_ERROR"
     assert engine.attempts == 3
+
+
+async def test_both_routes_document_the_api_key_header(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for route in (paths[URL]["post"], paths["/api/v1/issues/{issue_id}/status"]["get"]):
+        assert {"name": "X-API-Key", "in": "header", "required": False} in [
+            {k: p[k] for k in ("name", "in", "required")} for p in route["parameters"]
+        ]

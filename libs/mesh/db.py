@@ -10,7 +10,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -218,6 +218,20 @@ async def _release_lock(conn: AsyncConnection) -> None:
         await conn.commit()
 
 
+# Built once: the relay runs them for every batch it publishes.
+_UNSENT = (
+    sa.select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value)
+    .where(outbox.c.published_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(sa.bindparam("limit"))
+)
+_MARK_SENT = (
+    sa.update(outbox)
+    .where(outbox.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.BigInteger))))
+    .values(published_at=sa.func.now())
+)
+
+
 class OutboxRelay:
     """Publishes committed outbox rows in order, marks them sent; at least once.
 
@@ -334,23 +348,12 @@ class OutboxRelay:
         the mark and may likewise be lost, so it may only record what the service also
         recovers another way.
         """
-        rows = (
-            await conn.execute(
-                sa.select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.id)
-                .limit(self._batch)
-            )
-        ).all()
+        rows = (await conn.execute(_UNSENT, {"limit": self._batch})).all()
         if not rows:
             metrics.OUTBOX_PENDING.labels(self._service).set(0)
             return 0
         await self._producer.send_raw([(r.topic, r.key, r.value) for r in rows])
-        await conn.execute(
-            sa.update(outbox)
-            .where(outbox.c.id.in_([r.id for r in rows]))
-            .values(published_at=sa.func.now())
-        )
+        await conn.execute(_MARK_SENT, {"ids": [r.id for r in rows]})
         if self._after_publish is not None:
             await self._after_publish(conn, [(r.topic, r.key) for r in rows])
         return len(rows)

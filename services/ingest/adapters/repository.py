@@ -15,7 +15,7 @@ from typing import Literal
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
@@ -443,6 +443,24 @@ async def move_issue(
     return target
 
 
+# One statement for a whole published batch: the issues still RECEIVED move, each with its
+# event. Built once: the outbox relay runs it after every batch it publishes.
+_HAND_OVER = sa.text(
+    """
+    WITH moved AS (
+        UPDATE issues SET status = :after, updated_at = :at
+        WHERE issue_id = ANY(:issue_ids) AND status = :before
+        RETURNING issue_id
+    )
+    INSERT INTO issue_events (issue_id, from_status, to_status, actor, reason, at)
+    SELECT issue_id, :before, :after, :actor, :reason, :at FROM moved
+    """
+).bindparams(
+    sa.bindparam("issue_ids", type_=ARRAY(sa.Uuid)),
+    sa.bindparam("at", type_=sa.DateTime(timezone=True)),
+)
+
+
 async def hand_over(
     conn: AsyncConnection, issue_ids: Sequence[UUID], *, reason: str, at: datetime
 ) -> int:
@@ -453,24 +471,17 @@ async def hand_over(
     """
     if not issue_ids:
         return 0
-    before, after = IssueStatus.RECEIVED.value, IssueStatus.VALIDATING.value
-    moved = (
-        sa.update(issues)
-        .where(issues.c.issue_id.in_(sorted(set(issue_ids))), issues.c.status == before)
-        .values(status=after, updated_at=at)
-        .returning(issues.c.issue_id)
-        .cte("moved")
+    result = await conn.execute(
+        _HAND_OVER,
+        {
+            "issue_ids": sorted(set(issue_ids)),
+            "before": IssueStatus.RECEIVED.value,
+            "after": IssueStatus.VALIDATING.value,
+            "actor": ACTOR,
+            "reason": reason,
+            "at": at,
+        },
     )
-    columns = ["issue_id", "from_status", "to_status", "actor", "reason", "at"]
-    rows = sa.select(
-        moved.c.issue_id,
-        sa.literal(before),
-        sa.literal(after),
-        sa.literal(ACTOR),
-        sa.literal(reason),
-        sa.literal(at, sa.DateTime(timezone=True)),
-    )
-    result = await conn.execute(sa.insert(issue_events).from_select(columns, rows))
     return result.rowcount
 
 

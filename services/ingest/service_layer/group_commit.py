@@ -2,17 +2,20 @@
 
 A durable commit costs the database a WAL flush and the service a round trip and the
 SQLAlchemy work of one statement, whatever the statement carries. So new submissions
-do not each run their own: `store_new` queues one and waits, and a single writer takes
-every submission queued (up to `max_batch`) into one `insert_new_issues` statement,
-committed on its own. While it runs, the next submissions queue for the statement after
-it. A lone submission is written at once; nothing waits for a batch to fill.
+do not each run their own: `store_new` queues one and waits, and a writer takes every
+submission queued (up to `max_batch`) into one `insert_new_issues` statement, committed
+on its own. Up to `writers` statements (two) are under way at once, so that the next
+batch is sent while the last one's commit is flushed; submissions arriving meanwhile
+queue for the next statement. A lone submission is written at once; nothing waits for a
+batch to fill.
 
 Each submission's answer is that of its own row: stored (201 only after the statement
 committed), or not stored because a claim was taken (the caller then decides duplicate
 or recurrence in a transaction). A statement one row makes fail as a whole — a reference
 taken after a claimed key, an error that is not transient — is written again one row at
 a time, so that row's outcome stays its own. A transient error fails the whole batch to
-its callers, which retry.
+its callers, which retry. Two statements claiming the same key or reference queue on
+its row lock (keys and references are claimed in sorted order).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from govmesh.ingest.adapters.repository import NewIssue, Stored, insert_new_issu
 from govmesh.mesh.db import is_transient
 
 MAX_BATCH = 100
+WRITERS = 2
 
 
 @dataclass(frozen=True)
@@ -47,20 +51,27 @@ class _Queued:
 
 
 class GroupCommit:
-    """Writes new issues for concurrent callers, many to a statement, one statement at a time."""
+    """Writes new issues for concurrent callers: many to a statement, `writers` at a time."""
 
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH, writers: int = WRITERS
+    ) -> None:
         self._engine = engine
         self._max_batch = max_batch
+        self._max_writers = writers
         self._queue: list[_Queued] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writing = 0  # writers started and not yet finished
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def store_new(self, row: NewIssue) -> Stored | None:
         """`row` stored and durably committed; None, with nothing written, if a claim was taken."""
         queued = _Queued(row)
         self._queue.append(queued)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_queued())
+        if self._writing < self._max_writers:
+            self._writing += 1
+            writer = asyncio.create_task(self._write_queued())
+            self._tasks.add(writer)
+            writer.add_done_callback(self._tasks.discard)
         return row.stored if await queued.stored else None
 
     async def _write_queued(self) -> None:
@@ -76,7 +87,9 @@ class GroupCommit:
                     self._queue.clear()
                     raise
         finally:
-            self._writer = None
+            # In the same step as the empty queue was seen: a submission queued from now
+            # on starts a writer of its own.
+            self._writing -= 1
 
     async def _write(self, batch: Sequence[_Queued]) -> None:
         try:

@@ -148,3 +148,32 @@ async def test_a_caller_that_gave_up_does_not_disturb_the_others() -> None:
     assert isinstance(answers[1], asyncio.CancelledError)
     assert answers[2] == rows[2].stored
     assert writer.batches[1] == ["g0", "g1", "g2"], "its row was written all the same"
+
+
+async def test_two_statements_run_at_once_and_no_submission_is_left_behind() -> None:
+    in_flight = peak = 0
+
+    class Overlapping(Recorded):
+        async def _insert(self, rows: Sequence[NewIssue]) -> frozenset[UUID] | None:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            try:
+                return await super()._insert(rows)
+            finally:
+                in_flight -= 1
+
+    writer = Overlapping(store_all)
+    rows = [new_issue(f"s{i}") for i in range(200)]
+
+    async def arrive(i: int, row: NewIssue) -> Stored | None:
+        # Submissions arrive while statements start and finish, some exactly as one ends.
+        await asyncio.sleep((i % 7) * 0.003)
+        return await writer.store_new(row)
+
+    answers = await asyncio.wait_for(
+        asyncio.gather(*(arrive(i, row) for i, row in enumerate(rows))), 10
+    )
+    assert answers == [row.stored for row in rows]
+    assert peak == 2, "the second writer should overlap the first, and no more"
+    assert sum(len(batch) for batch in writer.batches) == 200

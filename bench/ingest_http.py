@@ -18,7 +18,8 @@ the same embedded PostgreSQL, and is loaded the same way by N concurrent httpx w
 in this process (one connection each) posting a fixed number of distinct valid events. Only 201 answers count
 as accepted. Beside each rate the bench prints the CPU time one accepted event cost the
 server process and the load generator: the machine has two cores, so the load generator
-competes with the server and the database for them.
+competes with the server and the database for them. The share of the machine's CPU
+time that was busy during the phase shows whether a server left cores idle.
 
 Usage: python bench/ingest_http.py [--events N] [--workers W] [--rounds R]
 """
@@ -217,16 +218,21 @@ async def phase(
     try:
         url = await server.ready(ready_path)
         server_before, client_before = server.cpu_s(), time.process_time()
+        machine_before = psutil.cpu_times()
         rate, ok, codes = await load(
             url, path, _events(args.events), args.workers, headers, args.timeout
         )
         server_ms = (server.cpu_s() - server_before) * 1000 / max(ok, 1)
         client_ms = (time.process_time() - client_before) * 1000 / max(ok, 1)
+        machine = psutil.cpu_times()
+        idle = machine.idle - machine_before.idle
+        busy = 1 - idle / max(sum(machine) - sum(machine_before), 1e-9)
     finally:
         server.stop()
     print(
         f"{name:7s} {rate:10,.0f} events/s  ({ok}/{args.events} accepted, codes {codes}); "
-        f"CPU per accepted event: server {server_ms:.2f} ms, load generator {client_ms:.2f} ms",
+        f"CPU per accepted event: server {server_ms:.2f} ms, load generator {client_ms:.2f} ms; "
+        f"machine {busy:.0%} busy",
         flush=True,
     )
     return rate

@@ -1,8 +1,11 @@
-"""Every service process runs on uvloop and parses HTTP with httptools (decision D-008)."""
+"""Every service process runs on uvloop and parses HTTP with httptools (decision D-008),
+with the garbage collector tuned (decision D-009)."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,12 +13,21 @@ import uvloop
 from fastapi import FastAPI
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from govmesh.mesh.runtime import ServiceRuntime, run
+from govmesh.mesh.runtime import GC_YOUNG_THRESHOLD, ServiceRuntime, run
 from govmesh.mesh.settings import MeshSettings
 from govmesh.mesh.signing import generate_keys
 from govmesh.schemas import Principal
 
 pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    """`run` tunes the collector of the process it runs in: this one's is put back."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def test_a_service_main_runs_on_a_uvloop_event_loop() -> None:
@@ -28,6 +40,20 @@ def test_a_service_main_runs_on_a_uvloop_event_loop() -> None:
 
     assert len(seen) == 1
     assert isinstance(seen[0], uvloop.Loop)
+
+
+def test_a_service_main_runs_with_what_was_loaded_frozen_and_a_higher_young_threshold() -> None:
+    seen: list[tuple[int, tuple[int, int, int]]] = []
+
+    async def main() -> None:
+        seen.append((gc.get_freeze_count(), gc.get_threshold()))
+
+    default = gc.get_threshold()
+    run(main())
+
+    [(frozen, threshold)] = seen
+    assert frozen > 10_000, "the modules loaded before serving should be frozen"
+    assert threshold == (GC_YOUNG_THRESHOLD, default[1], default[2])
 
 
 def test_the_service_http_server_parses_with_httptools(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -96,13 +96,39 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError | ConnectionError | asyncio.TimeoutError)
 
 
+# Built once, for every batch of every consumer: one row per element of the arrays.
+_CLAIM_INBOX = sa.text(
+    """
+    INSERT INTO inbox (event_id, topic)
+    SELECT * FROM unnest(CAST(:event_ids AS uuid[]), CAST(:topics AS text[]))
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+    """
+)
+# The rows keep the writer's order: the outbox id is the order they are published in.
+_ADD_OUTBOX = sa.text(
+    """
+    INSERT INTO outbox (event_id, topic, key, value)
+    SELECT event_id, topic, key, value FROM unnest(
+        CAST(:event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS text[]),
+        CAST(:values AS bytea[])
+    ) WITH ORDINALITY AS o(event_id, topic, key, value, position)
+    ORDER BY position
+    ON CONFLICT DO NOTHING
+    """
+)
+
+
 async def claim_inbox(conn: AsyncConnection, deliveries: Sequence[Delivery]) -> list[Delivery]:
     """Record event ids as processed; return only the deliveries not seen before."""
     if not deliveries:
         return []
-    rows = [{"event_id": d.envelope.event_id, "topic": d.topic} for d in deliveries]
     result = await conn.execute(
-        insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+        _CLAIM_INBOX,
+        {
+            "event_ids": [d.envelope.event_id for d in deliveries],
+            "topics": [d.topic for d in deliveries],
+        },
     )
     fresh: set[UUID] = {row[0] for row in result}
     seen: set[UUID] = set()
@@ -128,17 +154,16 @@ class OutboxWriter:
     async def flush(self) -> int:
         if not self.pending:
             return 0
-        rows = [
+        await self.conn.execute(
+            _ADD_OUTBOX,
             {
-                "event_id": o.envelope.event_id,
-                "topic": o.topic,
-                "key": o.key,
-                "value": o.envelope.to_bytes(),
-            }
-            for o in self.pending
-        ]
-        await self.conn.execute(insert(outbox).values(rows).on_conflict_do_nothing())
-        count = len(rows)
+                "event_ids": [o.envelope.event_id for o in self.pending],
+                "topics": [o.topic for o in self.pending],
+                "keys": [o.key for o in self.pending],
+                "values": [o.envelope.to_bytes() for o in self.pending],
+            },
+        )
+        count = len(self.pending)
         self.pending = []
         return count
 

@@ -8,7 +8,9 @@ Prints events/s for:
           its outbox relay publishes to issues.accepted meanwhile
 and the ratio ingest/bare (target >= 0.70).
 
-The two phases alternate for a few rounds (`--rounds`, default 3), each against a fresh
+Each server is loaded unmeasured for a few seconds first (`--warmup`, default 6): the
+ingest service's consumers join their groups in the seconds after it reports ready.
+The two phases alternate for a few rounds (`--rounds`, default 5), each against a fresh
 server process, and the bench prints each round's ratio and their median: this host's
 speed drifts by tens of percent within minutes, so one pair of phases can mislead, while
 the two phases of a round run close together.
@@ -21,7 +23,7 @@ server process and the load generator: the machine has two cores, so the load ge
 competes with the server and the database for them. The share of the machine's CPU
 time that was busy during the phase shows whether a server left cores idle.
 
-Usage: python bench/ingest_http.py [--events N] [--workers W] [--rounds R]
+Usage: python bench/ingest_http.py [--events N] [--workers W] [--rounds R] [--warmup S]
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ INGEST_PATH = "/api/v1/governance/events"
 BARE_PATH = "/events"
 # The ingest engine keeps up to 10 connections; the bare pool gets the same ceiling.
 BARE_POOL = 10
+# Enough events for `--warmup` seconds of load at a rate neither server reaches here.
+WARMUP_RATE = 2000
 
 
 def _events(n: int) -> list[dict[str, Any]]:
@@ -113,8 +117,12 @@ async def load(
     workers: int,
     headers: dict[str, str],
     timeout_s: float,
+    until: float | None = None,
 ) -> tuple[float, int, dict[int, int]]:
-    """Post every event once with `workers` concurrent posters; (accepted/s, accepted, codes)."""
+    """Post every event once with `workers` concurrent posters; (accepted/s, accepted, codes).
+
+    With `until` (a `time.monotonic()` deadline), the posters stop taking events then.
+    """
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     for event in events:
         queue.put_nowait(event)
@@ -128,7 +136,7 @@ async def load(
     ]
 
     async def worker(client: httpx.AsyncClient) -> None:
-        while True:
+        while until is None or time.monotonic() < until:
             try:
                 event = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -217,11 +225,15 @@ async def phase(
     """Load one server; print events/s and the CPU each request cost the server and the client."""
     try:
         url = await server.ready(ready_path)
+        # Load it unmeasured first: a service's consumers join their groups in the first
+        # seconds after it reports ready, and that work would fall into the measurement.
+        warm_until = time.monotonic() + args.warmup
+        warm_events = _events(int(args.warmup * WARMUP_RATE))
+        await load(url, path, warm_events, args.workers, headers, args.timeout, warm_until)
+        events = _events(args.events)
         server_before, client_before = server.cpu_s(), time.process_time()
         machine_before = psutil.cpu_times()
-        rate, ok, codes = await load(
-            url, path, _events(args.events), args.workers, headers, args.timeout
-        )
+        rate, ok, codes = await load(url, path, events, args.workers, headers, args.timeout)
         server_ms = (server.cpu_s() - server_before) * 1000 / max(ok, 1)
         client_ms = (time.process_time() - client_before) * 1000 / max(ok, 1)
         machine = psutil.cpu_times()
@@ -313,6 +325,9 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per load phase")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="bare then ingest, this many times (default 3)"
+        "--rounds", type=int, default=5, help="bare then ingest, this many times (default 5)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=6.0, help="seconds of unmeasured load first (default 6)"
     )
     asyncio.run(main(parser.parse_args()))

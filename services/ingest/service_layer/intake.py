@@ -2,8 +2,8 @@
 
 `check` applies every limit of SPEC §2; `store` writes the issue, its RECEIVED event
 and the IssueAccepted outbox row in the caller's transaction; `new_issue` prepares the
-same for the HTTP fast path (`GroupCommit`). Acceptance is only
-answered after that transaction commits, so an accepted event is never lost.
+same for the HTTP fast path (`GroupCommit`). Acceptance is only answered after the
+write commits, so an accepted event is never lost.
 """
 
 from __future__ import annotations

@@ -382,3 +382,98 @@ class OutboxRelay:
         if self._after_publish is not None:
             await self._after_publish(conn, [(r.topic, r.key) for r in rows])
         return len(rows)
+
+
+# Retention: what the runtime tables may forget, a bounded batch per transaction so that
+# a long backlog never holds locks or a snapshot for long. The cut-offs are the
+# database's clock, like the timestamps they compare.
+_PRUNE_OUTBOX = sa.text(
+    """
+    DELETE FROM outbox WHERE id IN (
+        SELECT id FROM outbox
+        WHERE published_at < now() - make_interval(secs => :keep_s)
+        ORDER BY id LIMIT :limit
+    )
+    """
+)
+_PRUNE_INBOX = sa.text(
+    """
+    DELETE FROM inbox WHERE event_id IN (
+        SELECT event_id FROM inbox
+        WHERE processed_at < now() - make_interval(secs => :keep_s)
+        LIMIT :limit
+    )
+    """
+)
+PRUNE_BATCH = 5000
+
+
+async def prune(
+    engine: AsyncEngine,
+    *,
+    outbox_keep_s: float,
+    inbox_keep_s: float,
+    batch: int = PRUNE_BATCH,
+) -> dict[str, int]:
+    """Delete outbox rows published, and inbox ids processed, longer ago than kept.
+
+    An unpublished outbox row is never deleted, however old. Returns how many rows each
+    table lost.
+    """
+    removed = {"outbox": 0, "inbox": 0}
+    for table, statement, keep_s in (
+        ("outbox", _PRUNE_OUTBOX, outbox_keep_s),
+        ("inbox", _PRUNE_INBOX, inbox_keep_s),
+    ):
+        while True:
+            async with engine.begin() as conn:
+                result = await conn.execute(statement, {"keep_s": keep_s, "limit": batch})
+            removed[table] += result.rowcount
+            if result.rowcount < batch:
+                break
+    return removed
+
+
+class Pruner:
+    """Keeps a service's outbox and inbox from growing for ever (`prune`, every interval).
+
+    Replicas may prune at the same time: a row is deleted once, the other waits for it.
+    A failed round is logged and tried again at the next interval.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        service: str,
+        *,
+        outbox_keep_s: float,
+        inbox_keep_s: float,
+        interval_s: float,
+    ) -> None:
+        self._engine = engine
+        self._service = service
+        self._outbox_keep_s = outbox_keep_s
+        self._inbox_keep_s = inbox_keep_s
+        self._interval_s = interval_s
+        self._stopping = asyncio.Event()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                removed = await prune(
+                    self._engine,
+                    outbox_keep_s=self._outbox_keep_s,
+                    inbox_keep_s=self._inbox_keep_s,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("prune.failed", service=self._service, error=repr(exc))
+            else:
+                for table, count in removed.items():
+                    metrics.PRUNED.labels(self._service, table).inc(count)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)

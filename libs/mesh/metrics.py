@@ -24,3 +24,8 @@ CONSUMER_LAG = Gauge(
 )
 OUTBOX_PENDING = Gauge("govmesh_outbox_pending", "Outbox rows not yet published.", ["service"])
 RETRIES = Counter("govmesh_retries_total", "Transient failures retried.", ["component"])
+PRUNED = Counter(
+    "govmesh_pruned_rows_total",
+    "Published outbox rows and remembered inbox ids deleted after their retention.",
+    ["service", "table"],
+)

@@ -1,8 +1,8 @@
 """Composition root helpers: one `ServiceRuntime` per service process.
 
 It owns the keys, the producer (the principal's declared topics plus its DLQ), the
-consumers, the optional database engine with its outbox relay, and runs them beside
-the HTTP app until SIGINT/SIGTERM.
+consumers, the optional database engine with its outbox relay and its pruner, and runs
+them beside the HTTP app until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.mesh.codec import Delivery, make_envelope
-from govmesh.mesh.db import OutboxRelay, Transactional, TxHandler, create_engine
+from govmesh.mesh.db import OutboxRelay, Pruner, Transactional, TxHandler, create_engine
 from govmesh.mesh.kafka import BatchHandler, MeshConsumer, MeshProducer, fold_by_topic
 from govmesh.mesh.settings import MeshSettings
 from govmesh.mesh.signing import Signer, TrustStore
@@ -95,6 +95,7 @@ class ServiceRuntime:
         self.producer = MeshProducer(settings, topics)
         self.engine: AsyncEngine | None = None
         self.relay: OutboxRelay | None = None
+        self.pruner: Pruner | None = None
         if schema is not None:
             self.engine = create_engine(
                 settings.require_database(), schema, role=settings.database_role()
@@ -104,6 +105,13 @@ class ServiceRuntime:
                 self.producer,
                 settings.principal.value,
                 linger_s=settings.outbox_linger_ms / 1000,
+            )
+            self.pruner = Pruner(
+                self.engine,
+                settings.principal.value,
+                outbox_keep_s=settings.outbox_retention_hours * 3600,
+                inbox_keep_s=settings.inbox_retention_hours * 3600,
+                interval_s=settings.prune_interval_s,
             )
         self.consumers: list[MeshConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -162,6 +170,8 @@ class ServiceRuntime:
         await self.producer.start()
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        if self.pruner is not None:
+            self._tasks.append(asyncio.create_task(self.pruner.run(), name="pruner"))
         for consumer in self.consumers:
             await consumer.start()
             self._tasks.append(
@@ -173,6 +183,8 @@ class ServiceRuntime:
             await consumer.stop()
         if self.relay is not None:
             await self.relay.stop()
+        if self.pruner is not None:
+            await self.pruner.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

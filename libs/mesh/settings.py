@@ -6,9 +6,9 @@ This is the only place that reads the environment; services subclass `MeshSettin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govmesh.schemas import Principal
@@ -43,9 +43,28 @@ class MeshSettings(BaseSettings):
     #: rows keep arriving as it publishes: each batch costs a read, a publish and a
     #: mark however many rows it carries. An idle relay publishes a new row at once.
     outbox_linger_ms: int = Field(default=20, ge=0, le=1000)
+    #: How long a published outbox row is kept. Within it an event emitted again with
+    #: the same id (a re-run after a crash) is dropped by the outbox itself; after it,
+    #: by the consumers' inboxes.
+    outbox_retention_hours: float = Field(default=24.0, gt=0)
+    #: How long a consumer remembers the event ids it processed: a redelivery older than
+    #: this would be handled again, so keep it above the broker's retention and at least
+    #: as long as `outbox_retention_hours`.
+    inbox_retention_hours: float = Field(default=7 * 24.0, gt=0)
+    #: How often a service deletes what has outlived those retentions.
+    prune_interval_s: float = Field(default=600.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535)
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _inbox_outlives_outbox(self) -> Self:
+        if self.inbox_retention_hours < self.outbox_retention_hours:
+            raise ValueError(
+                "inbox_retention_hours must be at least outbox_retention_hours: an event "
+                "emitted again after its outbox row is gone is dropped only by the inboxes"
+            )
+        return self
 
     def kafka_topic(self, logical: str) -> str:
         """The broker topic for a registry topic (a prefix isolates tests and tenants)."""

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.mesh.codec import Delivery, make_envelope
-from govmesh.mesh.db import OutboxRelay, OutboxWriter, create_engine
+from govmesh.mesh.db import OutboxRelay, OutboxWriter, create_engine, prune
 from govmesh.mesh.errors import RetryableError
 from govmesh.mesh.kafka import MeshProducer, Outgoing
 from govmesh.mesh.migrate import upgrade
@@ -318,3 +318,97 @@ async def test_outbox_relay_holds_back_neither_a_lone_row_nor_a_short_burst(
         mesh, keys_dir, database_url, lone_row_then_a_burst, linger_s=30, poll_s=30
     )
     assert batches == [1] + [3] * (OutboxRelay.BURST - 1)
+
+
+async def test_prune_forgets_only_what_outlived_its_retention(database_url: str) -> None:
+    """Published outbox rows after `outbox_keep_s`, inbox ids after `inbox_keep_s`;
+    an unpublished row is kept however old, and a backlog goes in bounded batches."""
+    schema = await _schema(database_url)
+    engine = create_engine(database_url, schema)
+    day = "interval '1 day'"
+    try:
+        async with engine.begin() as conn:
+            for label, published, created in [
+                ("old-sent", f"now() - 3 * {day}", f"now() - 3 * {day}"),
+                ("old-sent-2", f"now() - 3 * {day}", f"now() - 3 * {day}"),
+                ("old-sent-3", f"now() - 2 * {day}", f"now() - 2 * {day}"),
+                ("recent-sent", "now()", "now()"),
+                ("old-unsent", "NULL", f"now() - 30 * {day}"),
+            ]:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO outbox (event_id, topic, key, value, created_at, "
+                        f"published_at) VALUES (gen_random_uuid(), 't', :k, 'x', {created}, "
+                        f"{published})"
+                    ),
+                    {"k": label},
+                )
+            for label, processed in [
+                ("old", f"now() - 10 * {day}"),
+                ("older", f"now() - 20 * {day}"),
+                ("week", f"now() - 5 * {day}"),
+                ("new", "now()"),
+            ]:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO inbox (event_id, topic, processed_at) "
+                        f"VALUES (gen_random_uuid(), :t, {processed})"
+                    ),
+                    {"t": label},
+                )
+        removed = await prune(engine, outbox_keep_s=86_400, inbox_keep_s=7 * 86_400, batch=2)
+        async with engine.connect() as conn:
+            outbox_left = (
+                (await conn.execute(sa.text("SELECT key FROM outbox ORDER BY key"))).scalars().all()
+            )
+            inbox_left = (
+                (await conn.execute(sa.text("SELECT topic FROM inbox ORDER BY topic")))
+                .scalars()
+                .all()
+            )
+        assert removed == {"outbox": 3, "inbox": 2}
+        assert outbox_left == ["old-unsent", "recent-sent"]
+        assert inbox_left == ["new", "week"]
+        assert await prune(engine, outbox_keep_s=86_400, inbox_keep_s=7 * 86_400) == {
+            "outbox": 0,
+            "inbox": 0,
+        }
+    finally:
+        await engine.dispose()
+
+
+async def test_the_runtime_prunes_at_start_and_stops_its_pruner(  # type: ignore[no-untyped-def]
+    mesh, database_url: str
+) -> None:
+    schema = await _schema(database_url)
+    settings = mesh(
+        Principal.EXECUTOR,
+        outbox_retention_hours=1,
+        inbox_retention_hours=1,
+        prune_interval_s=3600,
+    )
+    engine = create_engine(database_url, schema)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO inbox (event_id, topic, processed_at) "
+                    "VALUES (gen_random_uuid(), 'gone', now() - interval '2 hours'), "
+                    "(gen_random_uuid(), 'kept', now() - interval '30 minutes')"
+                )
+            )
+        runtime = ServiceRuntime(settings, produces=["jobs.events"], schema=schema)
+        await runtime.start()
+        try:
+            deadline = asyncio.get_running_loop().time() + 15
+            while True:
+                async with engine.connect() as conn:
+                    left = (await conn.execute(sa.text("SELECT topic FROM inbox"))).scalars().all()
+                if left == ["kept"]:
+                    break
+                assert asyncio.get_running_loop().time() < deadline, f"inbox still {left}"
+                await asyncio.sleep(0.1)
+        finally:
+            await asyncio.wait_for(runtime.stop(), 15)
+    finally:
+        await engine.dispose()

@@ -1,4 +1,5 @@
-"""Settings from GOVMESH_* variables: fetch waits of work consumers and views, outbox linger."""
+"""Settings from GOVMESH_* variables: fetch waits of work consumers and views, outbox linger,
+retention of the runtime tables."""
 
 from __future__ import annotations
 
@@ -38,3 +39,17 @@ def test_the_outbox_linger_comes_from_the_environment_and_zero_turns_it_off(
     assert MeshSettings(principal=Principal.EXECUTOR).outbox_linger_ms == 0
     with pytest.raises(ValueError, match="outbox_linger_ms"):
         MeshSettings(principal=Principal.EXECUTOR, outbox_linger_ms=-1)
+
+
+def test_retention_defaults_and_an_inbox_that_would_forget_before_the_outbox_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = MeshSettings(principal=Principal.EXECUTOR)
+    assert (settings.outbox_retention_hours, settings.inbox_retention_hours) == (24, 168)
+    monkeypatch.setenv("GOVMESH_INBOX_RETENTION_HOURS", "12")
+    with pytest.raises(ValueError, match="inbox_retention_hours must be at least"):
+        MeshSettings(principal=Principal.EXECUTOR)
+    settings = MeshSettings(principal=Principal.EXECUTOR, outbox_retention_hours=6)
+    assert settings.inbox_retention_hours == 12
+    with pytest.raises(ValueError, match="prune_interval_s"):
+        MeshSettings(principal=Principal.EXECUTOR, prune_interval_s=0)

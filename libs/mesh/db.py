@@ -23,16 +23,6 @@ log = structlog.get_logger(__name__)
 
 metadata = sa.MetaData()
 
-inbox = sa.Table(
-    "inbox",
-    metadata,
-    sa.Column("event_id", sa.Uuid, primary_key=True),
-    sa.Column("topic", sa.Text, nullable=False),
-    sa.Column(
-        "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-    ),
-)
-
 outbox = sa.Table(
     "outbox",
     metadata,

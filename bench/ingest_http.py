@@ -67,8 +67,8 @@ BARE_POOL = 10
 WARMUP_RATE = 5000
 
 
-def _events(n: int) -> list[dict[str, Any]]:
-    """Distinct valid CRM events (fresh ids, keys, references; source_timestamp = now)."""
+def _bodies(n: int) -> list[bytes]:
+    """Request bodies of distinct valid CRM events (fresh ids, keys, references; now)."""
     template = json.loads(GOLDEN.read_text())
     now = datetime.now(UTC).isoformat()
     out = []
@@ -78,7 +78,7 @@ def _events(n: int) -> list[dict[str, Any]]:
         event["envelope"]["idempotency_key"] = f"bench-{uuid.uuid4()}"
         event["envelope"]["source_timestamp"] = now
         event["attribution"]["source_reference"] = f"TICKET-{uuid.uuid4().hex[:12]}"
-        out.append(event)
+        out.append(json.dumps(event).encode())
     return out
 
 
@@ -116,19 +116,18 @@ class Server:
 async def load(
     base_url: str,
     path: str,
-    events: list[dict[str, Any]],
+    bodies: list[bytes],
     workers: int,
     headers: dict[str, str],
     timeout_s: float,
     until: float | None = None,
 ) -> tuple[float, int, dict[int, int]]:
-    """Post every event once with `workers` concurrent posters; (accepted/s, accepted, codes).
+    """Post every body once with `workers` concurrent posters; (accepted/s, accepted, codes).
 
-    With `until` (a `time.monotonic()` deadline), the posters stop taking events then.
-    Bodies are encoded before the clock starts: the load generator's CPU during the
-    phase is the HTTP client's alone.
+    The first `workers` bodies warm one connection each and are not counted. With
+    `until` (a `time.monotonic()` deadline), the posters stop taking bodies then.
     """
-    bodies = [json.dumps(event).encode() for event in reversed(events)]
+    warm, queue = bodies[:workers], bodies[workers:][::-1]
     sent_headers = {**headers, "Content-Type": "application/json"}
     codes: dict[int, int] = {}
     # One session with one connection per worker. aiohttp (C HTTP parser) costs
@@ -145,9 +144,9 @@ async def load(
             return answer.status
 
     async def worker(session: aiohttp.ClientSession) -> None:
-        while bodies and (until is None or time.monotonic() < until):
+        while queue and (until is None or time.monotonic() < until):
             try:
-                code = await post(session, bodies.pop())
+                code = await post(session, queue.pop())
             except aiohttp.ClientError as exc:
                 code = 0  # counted, not accepted
                 if not codes.get(0):
@@ -156,7 +155,6 @@ async def load(
 
     try:
         # Warm every connection and the code paths outside the measurement.
-        warm = [json.dumps(event).encode() for event in _events(workers)]
         await asyncio.gather(*[post(s, b) for s, b in zip(sessions, warm, strict=True)])
         started = time.monotonic()
         await asyncio.wait_for(asyncio.gather(*[worker(s) for s in sessions]), timeout_s)
@@ -228,12 +226,13 @@ async def phase(
         # Load it unmeasured first: a service's consumers join their groups in the first
         # seconds after it reports ready, and that work would fall into the measurement.
         warm_until = time.monotonic() + args.warmup
-        warm_events = _events(int(args.warmup * WARMUP_RATE))
-        await load(url, path, warm_events, args.workers, headers, args.timeout, warm_until)
-        events = _events(args.events)
+        warm_bodies = _bodies(args.workers + int(args.warmup * WARMUP_RATE))
+        await load(url, path, warm_bodies, args.workers, headers, args.timeout, warm_until)
+        # Built before the CPU readings: the load generator's figure is the HTTP client's.
+        bodies = _bodies(args.workers + args.events)
         server_before, client_before = server.cpu_s(), time.process_time()
         machine_before = psutil.cpu_times()
-        rate, ok, codes = await load(url, path, events, args.workers, headers, args.timeout)
+        rate, ok, codes = await load(url, path, bodies, args.workers, headers, args.timeout)
         server_ms = (server.cpu_s() - server_before) * 1000 / max(ok, 1)
         client_ms = (time.process_time() - client_before) * 1000 / max(ok, 1)
         machine = psutil.cpu_times()

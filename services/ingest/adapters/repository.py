@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+import asyncpg
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from govmesh.ingest.adapters.tables import (
@@ -40,6 +41,7 @@ from govmesh.ingest.domain import (
     reference_is_duplicate,
     stamp_received,
 )
+from govmesh.mesh.db import RawStatement
 from govmesh.mesh.kafka import Outgoing
 from govmesh.schemas import ContractSnapshot, ContractStatus, CrmEvent
 
@@ -189,8 +191,9 @@ class NewIssue:
 # concurrent writers queue rather than deadlock) and nothing past a refused claim is
 # written; a claimed key with a refused reference aborts the statement (migration
 # ingest_0002), so no claim outlives it. The outbox rows follow the batch's order.
-_INSERT_NEW = sa.text(
-    """
+_INSERT_NEW = RawStatement.of(
+    sa.text(
+        """
     WITH n AS (
         SELECT * FROM unnest(
             CAST(:issue_id AS uuid[]), CAST(:event_id AS uuid[]),
@@ -247,6 +250,7 @@ _INSERT_NEW = sa.text(
             THEN claims_refused() END AS refused,
         ARRAY(SELECT issue_id FROM i) AS stored
     """
+    )
 )
 
 
@@ -274,7 +278,9 @@ async def insert_new_issues(
         "ingress": [row.ingress for row in rows],
         "source_timestamp": [row.event.envelope.source_timestamp for row in rows],
         "received_at": [row.received_at for row in rows],
-        "event": [stamp_received(row.event, row.received_at).model_dump_json() for row in rows],
+        # The event as stored is the one IssueAccepted carries (stamped with received_at),
+        # already in its JSON form there.
+        "event": [orjson.dumps(row.accepted.envelope.data["event"]).decode() for row in rows],
         "reason": [_received_reason(row.ingress, None) for row in rows],
         "outbox_event_id": [row.accepted.envelope.event_id for row in rows],
         "outbox_topic": [row.accepted.topic for row in rows],
@@ -284,12 +290,12 @@ async def insert_new_issues(
         "actor": ACTOR,
     }
     try:
-        result = (await autocommit.execute(_INSERT_NEW, params)).one()
-    except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) == CLAIMS_REFUSED:
+        (result,) = await _INSERT_NEW.fetch(autocommit, params)
+    except asyncpg.PostgresError as exc:
+        if exc.sqlstate == CLAIMS_REFUSED:
             return None
         raise
-    return frozenset(result.stored)
+    return frozenset(result["stored"])
 
 
 def _received_reason(ingress: Ingress, recurrence_of: UUID | None) -> str:

@@ -17,7 +17,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from govmesh.ingest.adapters.tables import (
@@ -450,35 +450,39 @@ async def move_issue(
 
 
 # One statement for a whole published batch: the issues still RECEIVED move, each with its
-# event. Built once: the outbox relay runs it after every batch it publishes.
-_HAND_OVER = sa.text(
-    """
-    WITH moved AS (
-        UPDATE issues SET status = :after, updated_at = :at
-        WHERE issue_id = ANY(:issue_ids) AND status = :before
+# event. Built once: the outbox relay runs it after every batch it publishes, on its
+# autocommit connection (D-012).
+_HAND_OVER = RawStatement.of(
+    sa.text(
+        """
+        WITH moved AS (
+            UPDATE issues SET status = CAST(:after AS text), updated_at = :at
+            WHERE issue_id = ANY(CAST(:issue_ids AS uuid[])) AND status = CAST(:before AS text)
+            RETURNING issue_id
+        )
+        INSERT INTO issue_events (issue_id, from_status, to_status, actor, reason, at)
+        SELECT issue_id, CAST(:before AS text), CAST(:after AS text), CAST(:actor AS text),
+            CAST(:reason AS text), CAST(:at AS timestamptz)
+        FROM moved
         RETURNING issue_id
+        """
     )
-    INSERT INTO issue_events (issue_id, from_status, to_status, actor, reason, at)
-    SELECT issue_id, :before, :after, :actor, :reason, :at FROM moved
-    """
-).bindparams(
-    sa.bindparam("issue_ids", type_=ARRAY(sa.Uuid)),
-    sa.bindparam("at", type_=sa.DateTime(timezone=True)),
 )
 
 
 async def hand_over(
-    conn: AsyncConnection, issue_ids: Sequence[UUID], *, reason: str, at: datetime
+    autocommit: AsyncConnection, issue_ids: Sequence[UUID], *, reason: str, at: datetime
 ) -> int:
     """RECEIVED → VALIDATING for every issue of `issue_ids` still RECEIVED, with its event.
 
-    One statement for the whole batch (the outbox relay calls it per published batch);
-    an issue already past RECEIVED is left as it is. Returns how many moved.
+    One statement for the whole batch (the outbox relay calls it per published batch, on
+    its connection in autocommit mode); an issue already past RECEIVED is left as it is.
+    Returns how many moved.
     """
     if not issue_ids:
         return 0
-    result = await conn.execute(
-        _HAND_OVER,
+    moved = await _HAND_OVER.fetch(
+        autocommit,
         {
             "issue_ids": sorted(set(issue_ids)),
             "before": IssueStatus.RECEIVED.value,
@@ -488,7 +492,7 @@ async def hand_over(
             "at": at,
         },
     )
-    return result.rowcount
+    return len(moved)
 
 
 async def load_status(conn: AsyncConnection, issue_id: UUID) -> IssueStatusRecord | None:

@@ -194,62 +194,62 @@ class NewIssue:
 _INSERT_NEW = RawStatement.of(
     sa.text(
         """
-    WITH n AS (
-        SELECT * FROM unnest(
-            CAST(:issue_id AS uuid[]), CAST(:event_id AS uuid[]),
-            CAST(:idempotency_key AS text[]), CAST(:source_system AS text[]),
-            CAST(:source_reference AS text[]), CAST(:source AS text[]),
-            CAST(:event_type AS text[]), CAST(:ingress AS text[]),
-            CAST(:source_timestamp AS timestamptz[]), CAST(:received_at AS timestamptz[]),
-            CAST(:event AS text[]), CAST(:reason AS text[]), CAST(:outbox_event_id AS uuid[]),
-            CAST(:outbox_topic AS text[]), CAST(:outbox_key AS text[]),
-            CAST(:outbox_value AS bytea[])
-        ) WITH ORDINALITY AS n(
-            issue_id, event_id, idempotency_key, source_system, source_reference, source,
-            event_type, ingress, source_timestamp, received_at, event, reason,
-            outbox_event_id, outbox_topic, outbox_key, outbox_value, position
+        WITH n AS (
+            SELECT * FROM unnest(
+                CAST(:issue_id AS uuid[]), CAST(:event_id AS uuid[]),
+                CAST(:idempotency_key AS text[]), CAST(:source_system AS text[]),
+                CAST(:source_reference AS text[]), CAST(:source AS text[]),
+                CAST(:event_type AS text[]), CAST(:ingress AS text[]),
+                CAST(:source_timestamp AS timestamptz[]), CAST(:received_at AS timestamptz[]),
+                CAST(:event AS text[]), CAST(:reason AS text[]), CAST(:outbox_event_id AS uuid[]),
+                CAST(:outbox_topic AS text[]), CAST(:outbox_key AS text[]),
+                CAST(:outbox_value AS bytea[])
+            ) WITH ORDINALITY AS n(
+                issue_id, event_id, idempotency_key, source_system, source_reference, source,
+                event_type, ingress, source_timestamp, received_at, event, reason,
+                outbox_event_id, outbox_topic, outbox_key, outbox_value, position
+            )
+        ), k AS (
+            INSERT INTO idempotency_keys (idempotency_key, issue_id, received_at)
+            SELECT n.idempotency_key, n.issue_id, n.received_at FROM n
+            ORDER BY n.idempotency_key, n.position
+            ON CONFLICT DO NOTHING
+            RETURNING issue_id
+        ), r AS (
+            INSERT INTO source_references (source_system, source_reference, issue_id)
+            SELECT n.source_system, n.source_reference, n.issue_id FROM n JOIN k USING (issue_id)
+            ORDER BY n.source_system, n.source_reference, n.position
+            ON CONFLICT DO NOTHING
+            RETURNING issue_id
+        ), i AS (
+            INSERT INTO issues (
+                issue_id, event_id, idempotency_key, source_system, source_reference, source,
+                event_type, status, recurrence_of, ingress, source_timestamp, received_at,
+                updated_at, event
+            )
+            SELECT n.issue_id, n.event_id, n.idempotency_key, n.source_system, n.source_reference,
+                n.source, n.event_type, CAST(:status AS text), NULL, n.ingress, n.source_timestamp,
+                n.received_at, n.received_at, CAST(n.event AS jsonb)
+            FROM n JOIN r USING (issue_id)
+            RETURNING issue_id
+        ), e AS (
+            INSERT INTO issue_events (
+                issue_id, from_status, to_status, actor, reason, causation_id, at
+            )
+            SELECT n.issue_id, NULL, CAST(:status AS text), CAST(:actor AS text), n.reason, NULL,
+                n.received_at
+            FROM n JOIN i USING (issue_id)
+        ), o AS (
+            INSERT INTO outbox (event_id, topic, key, value)
+            SELECT n.outbox_event_id, n.outbox_topic, n.outbox_key, n.outbox_value
+            FROM n JOIN i USING (issue_id)
+            ORDER BY n.position
+            ON CONFLICT DO NOTHING
         )
-    ), k AS (
-        INSERT INTO idempotency_keys (idempotency_key, issue_id, received_at)
-        SELECT n.idempotency_key, n.issue_id, n.received_at FROM n
-        ORDER BY n.idempotency_key, n.position
-        ON CONFLICT DO NOTHING
-        RETURNING issue_id
-    ), r AS (
-        INSERT INTO source_references (source_system, source_reference, issue_id)
-        SELECT n.source_system, n.source_reference, n.issue_id FROM n JOIN k USING (issue_id)
-        ORDER BY n.source_system, n.source_reference, n.position
-        ON CONFLICT DO NOTHING
-        RETURNING issue_id
-    ), i AS (
-        INSERT INTO issues (
-            issue_id, event_id, idempotency_key, source_system, source_reference, source,
-            event_type, status, recurrence_of, ingress, source_timestamp, received_at,
-            updated_at, event
-        )
-        SELECT n.issue_id, n.event_id, n.idempotency_key, n.source_system, n.source_reference,
-            n.source, n.event_type, CAST(:status AS text), NULL, n.ingress, n.source_timestamp,
-            n.received_at, n.received_at, CAST(n.event AS jsonb)
-        FROM n JOIN r USING (issue_id)
-        RETURNING issue_id
-    ), e AS (
-        INSERT INTO issue_events (
-            issue_id, from_status, to_status, actor, reason, causation_id, at
-        )
-        SELECT n.issue_id, NULL, CAST(:status AS text), CAST(:actor AS text), n.reason, NULL,
-            n.received_at
-        FROM n JOIN i USING (issue_id)
-    ), o AS (
-        INSERT INTO outbox (event_id, topic, key, value)
-        SELECT n.outbox_event_id, n.outbox_topic, n.outbox_key, n.outbox_value
-        FROM n JOIN i USING (issue_id)
-        ORDER BY n.position
-        ON CONFLICT DO NOTHING
-    )
-    SELECT CASE WHEN (SELECT count(*) FROM k) > (SELECT count(*) FROM i)
-            THEN claims_refused() END AS refused,
-        ARRAY(SELECT issue_id FROM i) AS stored
-    """
+        SELECT CASE WHEN (SELECT count(*) FROM k) > (SELECT count(*) FROM i)
+                THEN claims_refused() END AS refused,
+            ARRAY(SELECT issue_id FROM i) AS stored
+        """
     )
 )
 

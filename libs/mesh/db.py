@@ -127,9 +127,16 @@ class RawStatement:
     ) -> list[asyncpg.Record]:
         raw = await autocommit.get_raw_connection()
         driver: asyncpg.Connection = raw.driver_connection
-        records: list[asyncpg.Record] = await driver.fetch(
-            self.sql, *(params[name] for name in self.names)
-        )
+        try:
+            records: list[asyncpg.Record] = await driver.fetch(
+                self.sql, *(params[name] for name in self.names)
+            )
+        except BaseException:
+            # SQLAlchemy did not see the failure: a connection the server ended would go
+            # back to the pool and fail the next checkout too.
+            if driver.is_closed():
+                await autocommit.invalidate()
+            raise
         return records
 
 

@@ -11,12 +11,20 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from govmesh.mesh.codec import Delivery, make_envelope
-from govmesh.mesh.db import OutboxRelay, OutboxWriter, create_engine, prune
+from govmesh.mesh.db import (
+    OutboxRelay,
+    OutboxWriter,
+    RawStatement,
+    create_engine,
+    is_transient,
+    prune,
+)
 from govmesh.mesh.errors import RetryableError
 from govmesh.mesh.kafka import MeshProducer, Outgoing
 from govmesh.mesh.migrate import upgrade
@@ -410,5 +418,38 @@ async def test_the_runtime_prunes_at_start_and_stops_its_pruner(  # type: ignore
                 await asyncio.sleep(0.1)
         finally:
             await asyncio.wait_for(runtime.stop(), 15)
+    finally:
+        await engine.dispose()
+
+
+_PID = RawStatement.of(sa.text("SELECT pg_backend_pid() AS pid"))
+
+
+async def test_raw_statement_on_a_connection_the_server_ended_is_transient_and_not_reused(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url, await _schema(database_url), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            (row,) = await _PID.fetch(autocommit, {})
+            killed = row["pid"]
+            admin = await asyncpg.connect(database_url)
+            try:
+                await admin.execute("SELECT pg_terminate_backend($1)", killed)
+            finally:
+                await admin.close()
+            # Once the client has read the end of the stream (as a pooled connection
+            # would have by the time it is used again), not in the middle of the close.
+            driver = (await autocommit.get_raw_connection()).driver_connection
+            await wait_until(driver.is_closed)
+            with pytest.raises(Exception) as refused:
+                await _PID.fetch(autocommit, {})
+            assert is_transient(refused.value)
+        # The only pooled connection was the dead one: the next checkout must be new.
+        async with engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            (row,) = await _PID.fetch(autocommit, {})
+            assert row["pid"] != killed
     finally:
         await engine.dispose()

@@ -7,19 +7,24 @@
               COMPLETED seen on contracts.lifecycle, p50 / p99
 
 Printed beside the raw broker (produce + consume back, records/s) and raw database
-(insert + update transactions on 10 connections, commits/s) of the same machine and run.
+(insert + update transactions on 10 connections, commits/s) of the same machine and run,
+and the CPU budget: each process's CPU while the mesh idles (`--idle` seconds: polling
+fetches, heartbeats, timers) and the CPU one contract's work cost it in the throughput run
+(its CPU there less its idle rate over the run), and what a given rate needs from the
+machine at those costs: cores = idle + rate x work.
 Each contract's path: console -> founder.decisions -> contracts (APPROVED, ACTIVE,
 jobs.requested) -> executor (intake; start, steps 1-3 and finish: 2 transactions) ->
 jobs.events -> auditor -> audits.verdicts -> contracts (COMPLETED): 5 hops, 4 services
 with their own processes, every message signed and verified.
 
-Usage: python bench/governed_path.py [--contracts 200] [--unloaded 30]
+Usage: python bench/governed_path.py [--contracts 200] [--unloaded 30] [--idle 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -34,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import yaml
 from aiokafka import AIOKafkaConsumer
 
@@ -43,6 +49,56 @@ from executor_jobs import TRANSACTIONS_PER_JOB, raw_broker, raw_db
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = json.loads((ROOT / "tests" / "data" / "golden" / "CrmEvent.json").read_text())
 GOVMESH = Path(sys.executable).parent / "govmesh"
+TARGET_PER_S = 30
+
+
+def _role(process: psutil.Process) -> str | None:
+    command: list[str] = process.cmdline()
+    if "-m" in command[:-1]:
+        module = command[command.index("-m") + 1]
+        if module.startswith("govmesh."):
+            return module.removeprefix("govmesh.")
+    if command and "tansu" in Path(command[0]).name:
+        return "broker"
+    return None
+
+
+class CpuMeter:
+    """CPU seconds (user + system) of every process of the mesh `up` started, by role.
+
+    Roles: each service, the broker, and "postgres" (the server the data directory holds,
+    with all its backends, which come and go with connections).
+    """
+
+    def __init__(self, up_pid: int, data_dir: Path):
+        self.up_pid = up_pid
+        self.data_dir = str(data_dir)
+
+    def _processes(self) -> list[tuple[str, psutil.Process]]:
+        found = []
+        for child in psutil.Process(self.up_pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                role = _role(child)
+                if role is not None:
+                    found.append((role, child))
+        for process in psutil.process_iter(["name", "cmdline"]):
+            command = process.info["cmdline"] or []
+            if process.info["name"] == "postgres" and any(self.data_dir in c for c in command):
+                found.append(("postgres", process))
+                found.extend(("postgres", c) for c in process.children(recursive=True))
+        return found
+
+    def read(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for role, process in self._processes():
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                totals[role] = totals.get(role, 0.0) + times.user + times.system
+        return totals
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {role: after[role] - before.get(role, 0.0) for role in after}
 
 
 def _capabilities(n: int) -> list[str]:
@@ -186,7 +242,9 @@ async def _approve(client: httpx.AsyncClient, ep: dict[str, Any], cid: str) -> N
         raise RuntimeError(f"approve {cid}: {answer.status_code} {answer.text}")
 
 
-async def measure(ep: dict[str, Any], n: int, unloaded: int) -> dict[str, float]:
+async def measure(
+    ep: dict[str, Any], n: int, unloaded: int, meter: CpuMeter, idle_s: float
+) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=60) as client:
         lifecycle = Lifecycle(ep["kafka_bootstrap"])
         await lifecycle.start()
@@ -201,17 +259,24 @@ async def measure(ep: dict[str, Any], n: int, unloaded: int) -> dict[str, float]
             latencies.append(lifecycle.seen[(cid, "COMPLETED")] - sent)
 
         loaded = await _eligible(client, ep, names[:n])
+        await asyncio.sleep(3)  # let the last submissions' work settle before measuring idle
+        before, idle_started = meter.read(), time.monotonic()
+        await asyncio.sleep(idle_s)
+        idle = _spent(before, meter.read())
+        idle_elapsed = time.monotonic() - idle_started
         semaphore = asyncio.Semaphore(20)
 
         async def approve(cid: str) -> None:
             async with semaphore:
                 await _approve(client, ep, cid)
 
-        started = time.monotonic()
+        before, started = meter.read(), time.monotonic()
         await asyncio.gather(*(approve(cid) for cid in loaded))
         approved_in = time.monotonic() - started
         await lifecycle.wait(loaded, "COMPLETED", timeout_s=600)
         elapsed = max(lifecycle.seen[(cid, "COMPLETED")] for cid in loaded) - started
+        # Read at once: the processes went on idling only since the last COMPLETED.
+        busy, busy_elapsed = _spent(before, meter.read()), time.monotonic() - started
         assert lifecycle.task is not None
         lifecycle.task.cancel()
     latencies.sort()
@@ -221,13 +286,38 @@ async def measure(ep: dict[str, Any], n: int, unloaded: int) -> dict[str, float]
         "approved_in": approved_in,
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))] * 1000,
+        "budget": {
+            role: (
+                idle.get(role, 0.0) / idle_elapsed,
+                (spent - idle.get(role, 0.0) / idle_elapsed * busy_elapsed) / n * 1000,
+            )
+            for role, spent in busy.items()
+        },
     }
+
+
+def print_budget(budget: dict[str, tuple[float, float]], rate: float) -> None:
+    """Per process: idle cores and ms of CPU per contract; what `rate` and 30/s need."""
+    print("CPU budget            idle cores   work ms/contract")
+    for role, (idle, work) in sorted(budget.items(), key=lambda item: -item[1][1]):
+        print(f"  {role:19s} {idle:10.3f}   {work:16.1f}")
+    idle_total = sum(idle for idle, _ in budget.values())
+    work_total = sum(work for _, work in budget.values())
+    print(f"  {'all':19s} {idle_total:10.3f}   {work_total:16.1f}")
+    for label, per_s in (("the measured", rate), ("the target", float(TARGET_PER_S))):
+        cores = idle_total + per_s * work_total / 1000
+        print(
+            f"  at {label} {per_s:.1f}/s the mesh needs {cores:.2f} cores "
+            f"(idle {idle_total:.2f} + work {per_s * work_total / 1000:.2f}); "
+            f"this machine has {psutil.cpu_count()}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contracts", type=int, default=200)
     parser.add_argument("--unloaded", type=int, default=30)
+    parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU reading")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="govmesh-bench-") as tmp:
         data_dir = Path(tmp) / "state"
@@ -257,7 +347,8 @@ def main() -> None:
                 env=env,
             )
             time.sleep(2)  # let the validator and eligibility views see the new capabilities
-            result = asyncio.run(measure(ep, args.contracts, args.unloaded))
+            meter = CpuMeter(up.pid, data_dir)
+            result = asyncio.run(measure(ep, args.contracts, args.unloaded, meter, args.idle))
             broker = asyncio.run(
                 raw_broker(ep["kafka_bootstrap"], f"bench.raw.{uuid.uuid4().hex[:6]}", 20_000)
             )
@@ -281,6 +372,7 @@ def main() -> None:
         f"of raw DB commits ({TRANSACTIONS_PER_JOB} executor transactions per contract), "
         f"{result['throughput'] * 12 / broker:.4f} of raw broker records (~12 messages per contract)"
     )
+    print_budget(result["budget"], result["throughput"])
 
 
 if __name__ == "__main__":
